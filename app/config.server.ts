@@ -1,0 +1,92 @@
+/**
+ * Configuration read from the environment once, validated with zod. A missing or malformed variable stops the
+ * process with one line naming it. Every variable is documented in .env.example.
+ */
+import { z } from 'zod';
+
+const postgresUrl = z
+  .string()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '' && url.pathname.length > 1;
+    } catch {
+      return false;
+    }
+  }, 'expected postgres://user:password@host:port/database');
+
+const boolish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const key32 = z
+  .string()
+  .regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex characters (a 256-bit key), e.g. from `openssl rand -hex 32`');
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: postgresUrl.optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.string().url('expected an absolute URL such as https://utrop.example.se').optional(),
+  SESSION_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  CREDENTIALS_KEY: key32.optional(),
+  UTROP_DATA_DIR: z.string().min(1).optional(),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  SIM_PORT: z.coerce.number().int().min(1).max(65535).default(4010),
+  DEMO_MODE: boolish.optional(),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+  WORKER_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(250),
+  PLATFORM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  X_CLIENT_ID: z.string().optional(),
+  X_CLIENT_SECRET: z.string().optional(),
+  META_APP_ID: z.string().optional(),
+  META_APP_SECRET: z.string().optional(),
+  GOOGLE_CLIENT_ID: z.string().optional(),
+  GOOGLE_CLIENT_SECRET: z.string().optional(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses an environment; throws ConfigError with one line: the variable and what is expected. */
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = configSchema.safeParse(present);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const name = issue?.path.join('.') ?? 'environment';
+  const value = typeof issue?.path[0] === 'string' ? present[issue.path[0]] : undefined;
+  const expected = issue?.code === 'invalid_value' && 'values' in issue ? `one of ${issue.values.join(', ')}` : issue?.message;
+  throw new ConfigError(`Invalid configuration: ${name}${value === undefined ? '' : ` (got "${redact(name, value)}")`}: ${expected}`);
+}
+
+function redact(name: string, value: string): string {
+  if (/SECRET|KEY|PASSWORD/.test(name)) return '***';
+  // A URL may carry a password.
+  return value.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+let cached: Config | undefined;
+
+export function config(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+/** For processes that must stop on bad configuration: prints the one line and exits 1. */
+export function loadConfigOrExit(): Config {
+  try {
+    return config();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+}

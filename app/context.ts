@@ -1,0 +1,22 @@
+import type { Db } from '../db/client';
+
+/** What the web server hands every loader and action (getLoadContext). */
+export type UtropContext = {
+  db: Db;
+  cspNonce: string;
+  sessionSecret: string;
+  secureCookies: boolean;
+  /** 32-byte key for channel credentials at rest. */
+  credentialsKey: Buffer;
+  /** Base URL of the local platform simulators in demo mode; null in production. */
+  simulatorUrl: string | null;
+  /** Absolute base URL of the console, for OAuth redirect URIs and public media URLs. */
+  publicUrl: string;
+};
+
+declare module '@remix-run/server-runtime' {
+  interface AppLoadContext extends UtropContext {}
+  interface Future {
+    v3_singleFetch: true;
+  }
+}

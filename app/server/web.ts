@@ -1,0 +1,120 @@
+/**
+ * The web process: Express serving the Remix build, with security headers and the load context every loader gets.
+ * Used by `npm run start:web` (production), by `npm start` (demo) and by the browser tests.
+ */
+import http from 'node:http';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import express from 'express';
+import { createRequestHandler } from '@remix-run/express';
+import type { ServerBuild } from '@remix-run/node';
+import type { Db } from '../../db/client';
+import type { UtropContext } from '../context';
+
+export interface WebOptions {
+  db: Db;
+  build: ServerBuild;
+  port: number;
+  host: string;
+  sessionSecret: string;
+  credentialsKey: Buffer;
+  secureCookies: boolean;
+  simulatorUrl: string | null;
+  publicUrl?: string;
+  /** Folder holding build/ and public/; the checkout root. */
+  root: string;
+}
+
+export interface RunningWeb {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function contentSecurityPolicy(nonce: string): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}'`,
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+export async function startWebServer(opts: WebOptions): Promise<RunningWeb> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+
+  app.use((req, res, next) => {
+    const nonce = randomBytes(16).toString('base64');
+    res.locals.cspNonce = nonce;
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy(nonce));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Referrer-Policy', 'same-origin');
+    res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    if (opts.secureCookies) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    // The only client address loaders see is the socket's, so a client cannot spoof its own for login throttling.
+    req.headers['x-utrop-client-ip'] = req.socket.remoteAddress ?? 'unknown';
+    next();
+  });
+
+  app.use('/build', express.static(path.join(opts.root, 'public', 'build'), { immutable: true, maxAge: '1y' }));
+  app.use(express.static(path.join(opts.root, 'public'), { maxAge: '1h' }));
+
+  app.get('/healthz', (_req, res) => {
+    opts.db
+      .execute('select 1')
+      .then(() => res.json({ ok: true }))
+      .catch(() => res.status(503).json({ ok: false }));
+  });
+
+  app.all(
+    '*',
+    createRequestHandler({
+      build: opts.build,
+      mode: process.env.NODE_ENV === 'production' ? 'production' : 'development',
+      getLoadContext: (_req, res): UtropContext => ({
+        db: opts.db,
+        cspNonce: String(res.locals.cspNonce),
+        sessionSecret: opts.sessionSecret,
+        secureCookies: opts.secureCookies,
+        credentialsKey: opts.credentialsKey,
+        simulatorUrl: opts.simulatorUrl,
+        publicUrl: opts.publicUrl ?? `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${opts.port}`,
+      }),
+    }),
+  );
+
+  const server = http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const shownHost = opts.host === '0.0.0.0' || opts.host === '127.0.0.1' ? 'localhost' : opts.host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Loads the Remix server build from build/ (see `npm run build`). */
+export async function loadBuild(root: string): Promise<ServerBuild> {
+  const file = path.join(root, 'build', 'index.js');
+  return (await import(/* @vite-ignore */ `${file}?t=${Date.now()}`)) as ServerBuild;
+}

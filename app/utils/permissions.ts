@@ -1,0 +1,49 @@
+/**
+ * Role-based permissions, typed. Client-safe: the UI hides what a role cannot do with the same table the
+ * server enforces with requirePermission.
+ */
+import type { Role } from '../../db/schema/users';
+
+export const permissionValues = [
+  'view:overview',
+  'view:posts',
+  'create:post',
+  'approve:post',
+  'manage:delivery',
+  'create:crisis',
+  'view:inbox',
+  'moderate:comment',
+  'view:register',
+  'export:register',
+  'view:channels',
+  'manage:channels',
+  'manage:users',
+  'view:simulator',
+] as const;
+export type Permission = (typeof permissionValues)[number];
+
+const everyone: Permission[] = ['view:overview'];
+
+export const rolePermissions = {
+  admin: [...permissionValues],
+  communications: [
+    ...everyone,
+    'view:posts',
+    'create:post',
+    'approve:post',
+    'manage:delivery',
+    'view:inbox',
+    'moderate:comment',
+    'view:channels',
+    'view:simulator',
+  ],
+  emergency: [...everyone, 'view:posts', 'create:post', 'manage:delivery', 'create:crisis', 'view:channels', 'view:simulator'],
+  employer_branding: [...everyone, 'view:posts', 'create:post', 'approve:post', 'view:channels'],
+  staff_host: [...everyone, 'view:posts', 'create:post'],
+  contact_centre: [...everyone, 'view:inbox', 'moderate:comment'],
+  registrar: [...everyone, 'view:register', 'export:register'],
+} satisfies Record<Role, Permission[]>;
+
+export function roleHasPermission(role: Role, permission: Permission): boolean {
+  return (rolePermissions[role] as readonly Permission[]).includes(permission);
+}

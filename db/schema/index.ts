@@ -1,0 +1,5 @@
+export * from './users';
+export * from './audit';
+export * from './channels';
+export * from './publishing';
+export * from './register';

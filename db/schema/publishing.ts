@@ -1,0 +1,162 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { users } from './users';
+import { channels } from './channels';
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+export const posts = pgTable('posts', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  text: text('text').notNull(),
+  link: text('link'),
+  /** YouTube needs a title; other platforms ignore it. */
+  title: text('title'),
+  isCrisis: boolean('is_crisis').notNull().default(false),
+  createdBy: uuid('created_by').references(() => users.id),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  scheduledAt: timestamp('scheduled_at', { withTimezone: true }).notNull(),
+});
+
+export const postMedia = pgTable(
+  'post_media',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    postId: uuid('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull().default(0),
+    kind: text('kind', { enum: ['image', 'video'] }).notNull(),
+    filename: text('filename').notNull(),
+    mimeType: text('mime_type').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    width: integer('width'),
+    height: integer('height'),
+    sha256: text('sha256').notNull(),
+    data: bytea('data').notNull(),
+  },
+  (t) => [index('post_media_post_idx').on(t.postId)],
+);
+
+export const deliveryStateValues = [
+  'draft',
+  'scheduled',
+  'queued',
+  'publishing',
+  'published',
+  'held',
+  'cancelled',
+  'failed',
+  'unconfirmed',
+] as const;
+export const deliveryStateEnum = pgEnum('delivery_state', deliveryStateValues);
+
+export const errorClassEnum = pgEnum('error_class', [
+  'rate_limited',
+  'quota_exhausted',
+  'transient',
+  'auth_expired',
+  'invalid_content',
+  'duplicate',
+  'outcome_unknown',
+]);
+
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    postId: uuid('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'restrict' }),
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'restrict' }),
+    state: deliveryStateEnum('state').notNull().default('draft'),
+    scheduledAt: timestamp('scheduled_at', { withTimezone: true }).notNull(),
+    isCrisis: boolean('is_crisis').notNull().default(false),
+    /** When the job will next run (a retry or a rate-limit reset); null when none is pending. */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+    attemptCount: integer('attempt_count').notNull().default(0),
+    /** Start of the first attempt that may have reached the platform: the reconciliation window and the give-up clock start here. */
+    firstSentAt: timestamp('first_sent_at', { withTimezone: true }),
+    /** Set when an attempt's outcome is unknown: the next attempt must reconcile before it publishes. */
+    needsReconcile: boolean('needs_reconcile').notNull().default(false),
+    /** Platform checkpoint saved before an irreversible step (IG container id, YouTube session URI). */
+    checkpoint: jsonb('checkpoint').$type<Record<string, string>>(),
+    externalId: text('external_id'),
+    permalink: text('permalink'),
+    sentText: text('sent_text'),
+    sentLink: text('sent_link'),
+    sentTitle: text('sent_title'),
+    sentMedia: jsonb('sent_media').$type<{ filename: string; mimeType: string; sha256: string; sizeBytes: number }[]>(),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+    failureClass: errorClassEnum('failure_class'),
+    /** Swedish, for the person who must act on it. */
+    failureReason: text('failure_reason'),
+    checkedBy: uuid('checked_by').references(() => users.id),
+    checkedReason: text('checked_reason'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique('deliveries_post_channel_unique').on(t.postId, t.channelId),
+    // The database itself refuses to record one platform post as two deliveries.
+    uniqueIndex('deliveries_channel_external_unique')
+      .on(t.channelId, t.externalId)
+      .where(sql`${t.externalId} is not null`),
+    index('deliveries_state_idx').on(t.state, t.scheduledAt),
+    index('deliveries_channel_idx').on(t.channelId, t.state),
+  ],
+);
+
+export const attemptOutcomeEnum = pgEnum('attempt_outcome', [
+  'in_progress',
+  'published',
+  'retry',
+  'failed',
+  'held',
+  'unknown',
+  'reconciled_published',
+  'reconciled_absent',
+  'abandoned',
+]);
+
+/** Written before the platform is called, so a worker killed mid-call leaves an in_progress row behind. */
+export const deliveryAttempts = pgTable(
+  'delivery_attempts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    deliveryId: uuid('delivery_id')
+      .notNull()
+      .references(() => deliveries.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+    outcome: attemptOutcomeEnum('outcome').notNull().default('in_progress'),
+    errorClass: errorClassEnum('error_class'),
+    httpStatus: integer('http_status'),
+    platformCode: text('platform_code'),
+    message: text('message'),
+    workerId: text('worker_id'),
+  },
+  (t) => [unique('delivery_attempts_number_unique').on(t.deliveryId, t.number)],
+);
+
+export type Post = typeof posts.$inferSelect;
+export type PostMedia = typeof postMedia.$inferSelect;
+export type Delivery = typeof deliveries.$inferSelect;
+export type DeliveryState = (typeof deliveryStateValues)[number];
+export type DeliveryAttempt = typeof deliveryAttempts.$inferSelect;

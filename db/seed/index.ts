@@ -1,0 +1,84 @@
+/**
+ * Demo data, idempotent: one user per role and the city's channels, pointed at the local simulators with the
+ * simulators' demo credentials. Running it again changes nothing that exists.
+ */
+import { readFileSync } from 'node:fs';
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../client';
+import { channels, roleValues } from '../schema';
+import { platforms } from '../../workers/platforms/contract';
+import { demoAccounts } from '../../workers/platforms/sim/demo-accounts';
+import { encryptCredentials } from '../credentials';
+import { findUserByEmail } from '../queries/users';
+import { createUser } from '../../app/models/users.server';
+import { demoCredentials } from '../../workers/platforms/demo-credentials';
+
+const seedSchema = z.object({
+  organisation: z.string(),
+  channels: z.array(
+    z.object({
+      key: z.string(),
+      platform: z.enum(platforms),
+      name: z.string(),
+      description: z.string(),
+      demoAccount: z.string(),
+    }),
+  ),
+  demoUsers: z.array(z.object({ email: z.string().email(), name: z.string(), role: z.enum(roleValues) })),
+  demoPassword: z.string().min(12),
+});
+export type SeedData = z.infer<typeof seedSchema>;
+
+export function loadSeed(file = new URL('./helsingborg.json', import.meta.url)): SeedData {
+  return seedSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+export async function seedDemo(db: Db, opts: { simulatorUrl: string; credentialsKey: Buffer; seed?: SeedData }) {
+  const seed = opts.seed ?? loadSeed();
+  for (const u of seed.demoUsers) {
+    if (await findUserByEmail(db, u.email)) continue;
+    await createUser(db, { ...u, password: seed.demoPassword }, { userId: null, label: 'seed' });
+  }
+  for (const c of seed.channels) {
+    const account = demoAccounts.find((a) => a.key === c.demoAccount);
+    if (!account) throw new Error(`seed: no demo account ${c.demoAccount}`);
+    const [existing] = await db.select().from(channels).where(eq(channels.key, c.key));
+    const apiBaseUrl = `${opts.simulatorUrl}/${c.platform}`;
+    if (existing) {
+      // Simulators keep their state in memory and start empty each run, so tokens issued in an earlier run are
+      // unknown to them: a channel still on a simulator gets the demo credentials (and the current port) back.
+      if (existing.apiBaseUrl?.startsWith('http://127.0.0.1')) {
+        await db
+          .update(channels)
+          .set({
+            apiBaseUrl,
+            credentialStatus: 'ok',
+            credentialError: null,
+            credentialsEncrypted: encryptCredentials(opts.credentialsKey, existing.id, demoCredentials(account)),
+          })
+          .where(eq(channels.id, existing.id));
+      }
+      continue;
+    }
+    await db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(channels)
+        .values({
+          key: c.key,
+          platform: c.platform,
+          name: c.name,
+          description: c.description,
+          accountId: account.accountId,
+          handle: account.handle,
+          apiBaseUrl,
+          credentialStatus: 'ok',
+        })
+        .returning();
+      if (!row) throw new Error('seed: channel insert returned nothing');
+      const sealed = encryptCredentials(opts.credentialsKey, row.id, demoCredentials(account));
+      await tx.update(channels).set({ credentialsEncrypted: sealed }).where(eq(channels.id, row.id));
+    });
+  }
+  return seed;
+}
