@@ -15,6 +15,8 @@ export type UtropContext = {
 };
 
 declare module '@remix-run/server-runtime' {
+  // Declaration merging: Remix's context type becomes ours.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface AppLoadContext extends UtropContext {}
   interface Future {
     v3_singleFetch: true;

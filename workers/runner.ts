@@ -1,8 +1,15 @@
+import { EventEmitter } from 'node:events';
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Logger, parseCrontab, run, type Runner } from 'graphile-worker';
+import { Logger, parseCrontab, run, type Runner, type WorkerEvents } from 'graphile-worker';
 import type { Logger as Pino } from 'pino';
+import type { Db } from '../db/client';
 import { makeTaskList } from './tasks';
 import type { WorkerDeps } from './deps';
+import { defaultDeliveryPolicy, type DeliveryPolicy } from './lib/policy';
+import { startHeartbeat, type Heartbeat } from './lib/heartbeat';
+import { startSweeper, type SweepResult } from './lib/sweep';
 
 const crontab = readFileSync(new URL('./crontab', import.meta.url), 'utf8');
 
@@ -23,6 +30,8 @@ export interface WorkerOptions {
   deps: WorkerDeps;
   /** Tests and the chaos run use their own schedule. */
   withCron?: boolean;
+  /** Receives Graphile Worker's events (the pool id is recorded from 'pool:create'). */
+  events?: WorkerEvents;
 }
 
 /**
@@ -38,6 +47,132 @@ export async function startWorker(opts: WorkerOptions): Promise<Runner> {
     taskList: makeTaskList(opts.deps),
     parsedCronItems: opts.withCron === false ? [] : parseCrontab(crontab),
     logger: graphileLogger(opts.deps.log),
+    // Platform calls are bounded by their own timeout; let an in-flight publish finish on a clean stop.
+    gracefulShutdownAbortTimeout: Math.max(5_000, opts.deps.platformTimeoutMs + 5_000),
+    ...(opts.events ? { events: opts.events } : {}),
     // Our own schema migration runs first (db/migrate.ts); the worker's is idempotent beside it.
   });
+}
+
+export interface DeliveryWorkerOptions {
+  connectionString: string;
+  db: Db;
+  credentialsKey: Buffer;
+  log: Pino;
+  platformTimeoutMs: number;
+  publicUrl: string;
+  concurrency: number;
+  pollInterval: number;
+  policy?: DeliveryPolicy;
+  withCron?: boolean;
+  /** Prefix of the runner's worker id (default: host name). */
+  name?: string;
+}
+
+export interface DeliveryWorker {
+  /** The current runner's worker id (a new one after an automatic restart). */
+  readonly workerId: string;
+  /** Runs the sweeper once now (tests). */
+  sweepNow(): Promise<SweepResult | null>;
+  /** Stops taking jobs, waits for running ones, marks the heartbeat stopped. */
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A complete worker: Graphile Worker runner + heartbeat + in-process sweeper (workers/index.ts and the tests).
+ *
+ * Graphile Worker shuts its pool down when it cannot record a job's completion (the database went away at the wrong
+ * moment). We then start a new runner with a NEW worker id: the old id's heartbeat stops, so anything it left in
+ * progress is seen as a dead worker's and reconciled, never resent blindly.
+ */
+export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<DeliveryWorker> {
+  const policy = opts.policy ?? defaultDeliveryPolicy;
+  let stopping = false;
+  let current: { workerId: string; heartbeat: Heartbeat; runner: Runner; sweeper: ReturnType<typeof startSweeper> } | null = null;
+  let generation: Promise<void> = Promise.resolve();
+
+  const startGeneration = async (): Promise<void> => {
+    let delay = 500;
+    while (!stopping) {
+      const workerId = `${opts.name ?? os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+      let heartbeat: Heartbeat | null = null;
+      try {
+        heartbeat = await startHeartbeat(opts.db, workerId, { intervalMs: policy.heartbeatIntervalMs, log: opts.log });
+        const hb = heartbeat;
+        const deps: WorkerDeps = {
+          db: opts.db,
+          credentialsKey: opts.credentialsKey,
+          log: opts.log.child({ workerId }),
+          platformTimeoutMs: opts.platformTimeoutMs,
+          workerId,
+          publicUrl: opts.publicUrl,
+          policy,
+          inFlight: new Set(),
+          liveness: hb,
+        };
+        const events: WorkerEvents = new EventEmitter();
+        events.on('pool:create', ({ workerPool }) => {
+          void hb.setPoolId(workerPool.id).catch((e: unknown) => opts.log.warn({ err: e }, 'could not record pool id'));
+        });
+        const runner = await startWorker({
+          connectionString: opts.connectionString,
+          concurrency: opts.concurrency,
+          pollInterval: opts.pollInterval,
+          deps,
+          withCron: opts.withCron,
+          events,
+        });
+        const sweeper = startSweeper(deps, policy.sweepIntervalMs);
+        current = { workerId, heartbeat: hb, runner, sweeper };
+        opts.log.info({ workerId, concurrency: opts.concurrency, pollInterval: opts.pollInterval }, 'worker started');
+        runner.promise.then(
+          () => onRunnerExit(workerId, null),
+          (e: unknown) => onRunnerExit(workerId, e),
+        );
+        return;
+      } catch (e) {
+        await heartbeat?.stop({ markStopped: false }).catch(() => {});
+        opts.log.warn({ err: e, retryInMs: delay }, 'worker could not start; retrying');
+        await sleep(delay);
+        delay = Math.min(delay * 2, 10_000);
+      }
+    }
+  };
+
+  const onRunnerExit = (workerId: string, error: unknown) => {
+    if (stopping || current?.workerId !== workerId) return;
+    opts.log.error({ err: error, workerId }, 'Graphile Worker runner exited unexpectedly; starting a new runner');
+    const old = current;
+    current = null;
+    generation = (async () => {
+      await old.sweeper.stop();
+      await old.heartbeat.stop();
+      await sleep(500);
+      await startGeneration();
+    })();
+  };
+
+  await startGeneration();
+
+  return {
+    get workerId() {
+      return current?.workerId ?? '';
+    },
+    async sweepNow() {
+      return current ? current.sweeper.runNow() : null;
+    },
+    async stop() {
+      stopping = true;
+      await generation.catch(() => {});
+      const c = current;
+      current = null;
+      if (!c) return;
+      await c.sweeper.stop();
+      await c.runner.stop().catch((e: unknown) => opts.log.warn({ err: e }, 'runner stop failed'));
+      await c.heartbeat.stop();
+      opts.log.info({ workerId: c.workerId }, 'worker stopped');
+    },
+  };
 }

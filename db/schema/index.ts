@@ -3,3 +3,4 @@ export * from './audit';
 export * from './channels';
 export * from './publishing';
 export * from './register';
+export * from './workers';

@@ -94,6 +94,12 @@ export const deliveries = pgTable(
     firstSentAt: timestamp('first_sent_at', { withTimezone: true }),
     /** Set when an attempt's outcome is unknown: the next attempt must reconcile before it publishes. */
     needsReconcile: boolean('needs_reconcile').notNull().default(false),
+    /** Transient failures since the last manual retry; rate limits and quota waits are not counted. */
+    transientFailures: integer('transient_failures').notNull().default(0),
+    /** Reconciliation lookups that could not tell; after a limit the delivery becomes 'unconfirmed'. */
+    unknownLookups: integer('unknown_lookups').notNull().default(0),
+    /** When the pipeline stops retrying (set at the first attempt; reset by a manual retry or a release). */
+    giveUpAt: timestamp('give_up_at', { withTimezone: true }),
     /** Platform checkpoint saved before an irreversible step (IG container id, YouTube session URI). */
     checkpoint: jsonb('checkpoint').$type<Record<string, string>>(),
     externalId: text('external_id'),
@@ -152,7 +158,13 @@ export const deliveryAttempts = pgTable(
     message: text('message'),
     workerId: text('worker_id'),
   },
-  (t) => [unique('delivery_attempts_number_unique').on(t.deliveryId, t.number)],
+  (t) => [
+    unique('delivery_attempts_number_unique').on(t.deliveryId, t.number),
+    // The sweeper looks for attempts left in progress by a dead worker.
+    index('delivery_attempts_in_progress_idx')
+      .on(t.workerId)
+      .where(sql`${t.outcome} = 'in_progress'`),
+  ],
 );
 
 export type Post = typeof posts.$inferSelect;

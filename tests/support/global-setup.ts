@@ -7,6 +7,7 @@ import postgres from 'postgres';
 import { startEmbeddedPostgres, tempDataDir, databaseUrl } from '../../db/embedded';
 import { migrateAll } from '../../db/migrate';
 import { freePort } from './ports';
+import { buildIfNeeded } from '../../app/server/build';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,6 +17,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  // Web tests serve the real Remix build.
+  buildIfNeeded(process.cwd(), () => {});
   let serverUrl: string;
   let stop = async () => {};
   if (process.env.DATABASE_URL) {

@@ -19,12 +19,17 @@ export interface PlatformModule<C> {
   authorization: AuthorizationFlow<C>;
 }
 
+/** Checks a module against the contract with its own credentials type. */
+function definePlatform<C>(module: PlatformModule<C>): PlatformModule<C> {
+  return module;
+}
+
 export const platformRegistry = {
-  x: xPlatform,
-  facebook: facebookPlatform,
-  instagram: instagramPlatform,
-  youtube: youtubePlatform,
-} satisfies Record<Platform, PlatformModule<never>>;
+  x: definePlatform(xPlatform),
+  facebook: definePlatform(facebookPlatform),
+  instagram: definePlatform(instagramPlatform),
+  youtube: definePlatform(youtubePlatform),
+} satisfies Record<Platform, object>;
 
 export function platformModule(platform: Platform): PlatformModule<unknown> {
   return platformRegistry[platform] as unknown as PlatformModule<unknown>;

@@ -132,6 +132,21 @@ function make(errorClass: ErrorClass, message: string, status: number, error: Gr
   });
 }
 
+/**
+ * An Instagram container that ended in status_code ERROR. Its `status` text carries the subcode
+ * ("Error: 2207020 …"), which decides between "make a new container" (transient) and a content problem.
+ */
+export function mapContainerError(statusText: string | undefined): PlatformError {
+  const text = redactTokens(statusText ?? '');
+  const subcode = /\b(2207\d{3})\b/.exec(text)?.[1];
+  const details = { platformCode: subcode ? `ERROR/${subcode}` : 'ERROR' };
+  if (subcode && transientSubcodes.has(Number(subcode))) {
+    return new PlatformError('transient', `Instagram kunde inte behandla mediet (${subcode}). Nästa försök skapar en ny behållare.`, details);
+  }
+  const known = subcode ? contentMessages[subcode] : undefined;
+  return new PlatformError('invalid_content', known ?? `Instagram kunde inte behandla bilden eller videon. Instagrams svar: ”${text}”`, details);
+}
+
 export interface MapInput {
   platform: MetaPlatform;
   status: number;

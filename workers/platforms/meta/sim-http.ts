@@ -116,7 +116,8 @@ function parseMultipart(body: Buffer, boundary: string, input: GraphInput): void
       const contentType = /content-type:\s*([^\r\n]+)/i.exec(head)?.[1]?.trim() ?? 'application/octet-stream';
       if (name !== undefined) {
         if (filename !== undefined) input.files.set(name, { filename, contentType, data: Buffer.from(data) });
-        else input.fields.set(name, data.toString('utf8'));
+        // Multipart encoders turn every newline in a text field into CRLF; store the text as it was written.
+        else input.fields.set(name, data.toString('utf8').replace(/\r\n/g, '\n'));
       }
     }
     pos = next;

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { SimResponse, SimRoute } from '../sim/core';
-import { simulatorOAuthClient } from '../sim/demo-accounts';
+import { demoAccountsFor, simulatorOAuthClient } from '../sim/demo-accounts';
 import { encodeCursor, escapeHtml, graphError, graphRoute, ok, readInput, requestedFields, accessToken, invalidToken } from './sim-http';
 
 export interface LoginPage {
@@ -208,4 +208,25 @@ ${hidden}
       }),
     ];
   }
+}
+
+/**
+ * The Pages the simulated Facebook user administers: the demo Facebook Page, linked to the first demo Instagram
+ * account, plus one made-up Page per further Instagram account (a Page links to at most one IG account).
+ */
+export function demoLoginPages(): LoginPage[] {
+  const [page] = demoAccountsFor('facebook');
+  const pageId = page?.accountId ?? '100200300400500';
+  const pageName = page?.name ?? 'Helsingborgs stad';
+  const instagram = demoAccountsFor('instagram');
+  const pages: LoginPage[] = [];
+  instagram.forEach((ig, i) => {
+    pages.push({
+      pageId: i === 0 ? pageId : String(BigInt(pageId) + BigInt(i)),
+      pageName: i === 0 ? pageName : ig.name,
+      instagram: { id: ig.accountId, username: ig.handle, name: ig.name },
+    });
+  });
+  if (pages.length === 0) pages.push({ pageId, pageName });
+  return pages;
 }

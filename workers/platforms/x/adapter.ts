@@ -24,7 +24,7 @@ import { simulatorOAuthClient } from '../sim/demo-accounts';
 import { DEFAULT_TIMEOUT_MS, createXClient, permalinkFor, type RequestContext } from './client';
 import type { XCredentials } from './credentials';
 import { toPlatformError, type ErrorContext } from './errors';
-import { checkXLimits, composeXText } from './limits';
+import { checkXLimits, composeXText, X_LIMITS } from './limits';
 import { expandedText, sameText } from './match';
 
 /** Proactive refresh margin: X access tokens live two hours. */
@@ -33,6 +33,10 @@ const REFRESH_MARGIN_MS = 10 * 60_000;
 const MEDIA_PROCESSING_MAX_MS = 10 * 60_000;
 /** Reconciliation looks this far before the first attempt, for clock skew between us and X. */
 const LOOKUP_SKEW_MS = 60_000;
+/**
+ * Pages per listing. Mentions come newest first down to since_id, so a poll that stops early would skip the
+ * middle for good; 1,000 mentions between two polls is far beyond what a municipality's account receives.
+ */
 const MAX_PAGES = 10;
 const MENTION_FIELDS = {
   'tweet.fields': 'created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,entities',
@@ -65,11 +69,14 @@ function abortedBeforeStart(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new PlatformError('transient', 'Publiceringen till X avbröts innan något skickades.');
 }
 
-/** Our OAuth client: refresh needs it, the connection does not carry it. */
+/**
+ * Our OAuth client: refresh needs it and the connection does not carry it. The simulator only knows its own
+ * client; the real X gets the app configured in X_CLIENT_ID / X_CLIENT_SECRET (app/config.server.ts).
+ */
 function oauthClient(conn: Connection<XCredentials>): { clientId: string; clientSecret?: string } {
+  if (conn.apiBaseUrl) return simulatorOAuthClient;
   const clientId = process.env.X_CLIENT_ID;
   if (clientId) return { clientId, clientSecret: process.env.X_CLIENT_SECRET || undefined };
-  if (conn.apiBaseUrl) return simulatorOAuthClient;
   throw new PlatformError('auth_expired', 'X-klientens id (X_CLIENT_ID) saknas, så inloggningen kan inte förnyas.');
 }
 
@@ -88,7 +95,7 @@ async function uploadAll(conn: Connection<XCredentials>, req: PublishRequest, si
       },
       async (client) => {
         try {
-          return await client.v2.uploadMedia(item.data, { media_type: item.mimeType });
+          return await client.v2.uploadMedia(item.data, { media_type: uploadMimeType(item.mimeType.toLowerCase()) });
         } catch (e) {
           // The client reports failed processing as a plain Error ("Media processing failed: …").
           if (e instanceof Error && e.message.startsWith('Media processing failed')) {
@@ -103,6 +110,19 @@ async function uploadAll(conn: Connection<XCredentials>, req: PublishRequest, si
     ids.push(id);
   }
   return ids;
+}
+
+type UploadMimeType = Parameters<TwitterApi['v2']['uploadMedia']>[1]['media_type'];
+
+function uploadMimeType(mimeType: string): UploadMimeType {
+  const accepted: readonly string[] = [...X_LIMITS.imageMimeTypes, ...X_LIMITS.videoMimeTypes];
+  if (!accepted.includes(mimeType)) {
+    throw new PlatformError('invalid_content', `X tar inte emot filformatet ${mimeType}.`, {
+      platformCode: 'media-format',
+    });
+  }
+  // Checked against X's list just above, which is a subset of the client's accepted types.
+  return mimeType as UploadMimeType;
 }
 
 function published(conn: Connection<XCredentials>, id: string): Published {
@@ -206,11 +226,7 @@ export const xAdapter: PlatformAdapter<XCredentials> = {
           const match = (result.data ?? []).find((tweet) => {
             const createdAt = tweet.created_at ? Date.parse(tweet.created_at) : NaN;
             const replyTo = tweet.referenced_tweets?.find((r) => r.type === 'replied_to')?.id ?? null;
-            return (
-              createdAt >= since.getTime() &&
-              sameText(sent, tweet) &&
-              (req.replyToExternalId ?? null) === replyTo
-            );
+            return createdAt >= since.getTime() && sameText(sent, tweet) && (req.replyToExternalId ?? null) === replyTo;
           });
           if (match) return { status: 'published', ...published(conn, match.id) };
           paginationToken = result.meta?.next_token;
@@ -220,7 +236,10 @@ export const xAdapter: PlatformAdapter<XCredentials> = {
       });
     } catch (e) {
       // "Cannot tell" is not "not published" (platforms.md §7.4).
-      return { status: 'unknown', reason: toPlatformError(e, { ambiguousAfterSend: false, tracker: { connected: false } }).message };
+      return {
+        status: 'unknown',
+        reason: toPlatformError(e, { ambiguousAfterSend: false, tracker: { connected: false } }).message,
+      };
     }
   },
 
@@ -289,7 +308,15 @@ export const xAdapter: PlatformAdapter<XCredentials> = {
           ambiguousAfterSend: false,
           describeInvalid: () => 'X låter bara kontot dölja svar i konversationer som kontot själv har startat.',
         },
-        (client) => client.v2.hideReply(opts.commentExternalId, true),
+        async (client) => {
+          try {
+            await client.v2.hideReply(opts.commentExternalId, true);
+          } catch (e) {
+            // A deleted comment is as invisible as a hidden one.
+            if (e instanceof ApiResponseError && e.code === 404) return;
+            throw e;
+          }
+        },
       );
       return;
     }
@@ -297,8 +324,7 @@ export const xAdapter: PlatformAdapter<XCredentials> = {
       conn,
       {
         ambiguousAfterSend: true,
-        describeInvalid: () =>
-          'X låter bara kontot ta bort sina egna inlägg och svar. Dölj kommentaren i stället.',
+        describeInvalid: () => 'X låter bara kontot ta bort sina egna inlägg och svar. Dölj kommentaren i stället.',
       },
       async (client) => {
         try {

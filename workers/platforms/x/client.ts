@@ -10,7 +10,7 @@
  */
 import http from 'node:http';
 import type { Socket } from 'node:net';
-import { TwitterApi, type ITwitterApiClientPlugin, type TwitterApiTokens } from 'twitter-api-v2';
+import { TwitterApi, type ITwitterApiClientPlugin, type TwitterApiOAuth2Init } from 'twitter-api-v2';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -60,15 +60,15 @@ function requestPlugin(ctx: RequestContext, tracker: RequestTracker): ITwitterAp
 }
 
 export function createXClient(
-  tokens: string | TwitterApiTokens | { clientId: string; clientSecret?: string },
+  /** An OAuth 2.0 user access token, or our OAuth client for the token endpoint. */
+  tokens: string | TwitterApiOAuth2Init,
   ctx: RequestContext,
 ): { client: TwitterApi; tracker: RequestTracker } {
   const tracker: RequestTracker = { connected: false };
   const plainHttp = ctx.apiBaseUrl?.startsWith('http:') ?? false;
-  const client = new TwitterApi(tokens, {
-    plugins: [requestPlugin(ctx, tracker)],
-    ...(plainHttp ? { httpAgent: plainAgent } : {}),
-  });
+  const settings = { plugins: [requestPlugin(ctx, tracker)], ...(plainHttp ? { httpAgent: plainAgent } : {}) };
+  // Two calls because the constructor's overloads do not accept the union.
+  const client = typeof tokens === 'string' ? new TwitterApi(tokens, settings) : new TwitterApi(tokens, settings);
   return { client, tracker };
 }
 

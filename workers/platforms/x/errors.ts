@@ -122,7 +122,11 @@ function fromResponse(e: ApiResponseError, ctx: ErrorContext): PlatformError {
     );
   }
   if (status >= 500) {
-    return new PlatformError('transient', `X har tillfälliga problem (HTTP ${status}). Försök igen om en stund.`, details);
+    return new PlatformError(
+      'transient',
+      `X har tillfälliga problem (HTTP ${status}). Försök igen om en stund.`,
+      details,
+    );
   }
   if (status === 400 || status === 403 || status === 404 || status === 413 || status === 422) {
     const own = ctx.describeInvalid?.() ?? null;

@@ -7,9 +7,44 @@ import { createHash } from 'node:crypto';
 import type { SimResponse } from '../sim/core';
 import { twitterText } from './twitter-text';
 
+/** For the simulator's HTML pages (authorise, permalink). */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export function htmlPage(status: number, title: string, body: string): SimResponse {
+  const html = `<!doctype html>
+<html lang="sv">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} – X (simulator)</title>
+<style>
+body{font-family:system-ui,sans-serif;background:#fff;color:#0f1419;margin:0;line-height:1.5}
+main{max-width:32rem;margin:3rem auto;padding:0 1rem}
+fieldset{border:1px solid #536471;border-radius:.5rem;padding:1rem;margin:1rem 0}
+button{font:inherit;padding:.6rem 1.4rem;border-radius:2rem;border:2px solid #0f1419;margin-right:.5rem;cursor:pointer}
+button[value=approve]{background:#0f1419;color:#fff}
+button:focus-visible,input:focus-visible{outline:3px solid #1d6fb8;outline-offset:2px}
+.note{color:#536471}
+</style>
+</head>
+<body>
+<main>
+${body}
+</main>
+</body>
+</html>`;
+  return { status, headers: { 'content-type': 'text/html; charset=utf-8' }, body: html };
+}
+
 export const PROBLEM_TYPE = 'https://api.twitter.com/2/problems';
 
-export function problem(status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): SimResponse {
+export function problem(
+  status: number,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): SimResponse {
   return { status, headers: { 'content-type': 'application/problem+json', ...headers }, body };
 }
 
@@ -96,7 +131,8 @@ interface UrlEntity {
   display_url: string;
 }
 
-function escapeHtml(text: string): string {
+/** X's own escaping of tweet text: only these three characters. */
+function escapeTweetText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -113,7 +149,7 @@ export function renderText(original: string): { text: string; urls: UrlEntity[] 
   let out = '';
   let at = 0;
   for (const { url, indices } of twitterText.extractUrlsWithIndices(text)) {
-    out += escapeHtml(text.slice(at, indices[0]));
+    out += escapeTweetText(text.slice(at, indices[0]));
     const short = tco(url);
     const bare = url.replace(/^https?:\/\//i, '');
     const start = codePoints(out);
@@ -127,11 +163,16 @@ export function renderText(original: string): { text: string; urls: UrlEntity[] 
     });
     at = indices[1];
   }
-  return { text: out + escapeHtml(text.slice(at)), urls };
+  return { text: out + escapeTweetText(text.slice(at)), urls };
 }
 
 export function csv(value: string | null): Set<string> {
-  return new Set((value ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  return new Set(
+    (value ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }
 
 /** A v2 tweet object with only the requested optional fields, as the real API does. */
@@ -142,7 +183,8 @@ export function renderTweet(tweet: TweetRecord, fields: Set<string>): Record<str
   if (fields.has('author_id')) out.author_id = tweet.authorId;
   if (fields.has('conversation_id')) out.conversation_id = tweet.conversationId;
   if (fields.has('in_reply_to_user_id') && tweet.inReplyToUserId) out.in_reply_to_user_id = tweet.inReplyToUserId;
-  if (fields.has('referenced_tweets') && tweet.replyTo) out.referenced_tweets = [{ type: 'replied_to', id: tweet.replyTo }];
+  if (fields.has('referenced_tweets') && tweet.replyTo)
+    out.referenced_tweets = [{ type: 'replied_to', id: tweet.replyTo }];
   if (fields.has('entities') && rendered.urls.length > 0) out.entities = { urls: rendered.urls };
   if (fields.has('attachments') && tweet.mediaKeys.length > 0) out.attachments = { media_keys: tweet.mediaKeys };
   return out;
@@ -177,7 +219,9 @@ export function parseMultipart(body: Buffer, contentType: string | undefined): M
 export function parseJsonObject(body: Buffer): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(body.toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }

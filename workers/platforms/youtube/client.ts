@@ -54,6 +54,6 @@ export function contextFor(conn: Connection<YoutubeCredentials>, signal?: AbortS
  * Per-call options. rootUrl must be repeated on every call: the service-level rootUrl drops the simulator's base
  * path (googleapis-common resolves an absolute path against it) and is not applied to media uploads at all.
  */
-export function callOptions(ctx: YoutubeContext) {
+export function callOptions(ctx: Pick<YoutubeContext, 'rootUrl' | 'timeoutMs' | 'signal'>) {
   return { rootUrl: ctx.rootUrl, timeout: ctx.timeoutMs, signal: ctx.signal, ...noRetries };
 }

@@ -47,7 +47,8 @@ export function youtubeConfig(): Readonly<YoutubeConfig> {
 }
 
 export function oauthClientFor(apiBaseUrl: string | null): { clientId: string; clientSecret: string } {
-  if (current.clientId && current.clientSecret) return { clientId: current.clientId, clientSecret: current.clientSecret };
+  if (current.clientId && current.clientSecret)
+    return { clientId: current.clientId, clientSecret: current.clientSecret };
   if (apiBaseUrl) return simulatorOAuthClient;
   throw new Error('YouTube OAuth client is not configured: call configureYoutube({ clientId, clientSecret })');
 }

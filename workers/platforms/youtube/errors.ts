@@ -27,7 +27,13 @@ export function nextPacificMidnight(now: Date = new Date()): Date {
 const notSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 
 const rateLimitReasons = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'rate_limit_exceeded']);
-const oauthAuthReasons = new Set(['authError', 'invalid_grant', 'invalid_client', 'unauthorized_client', 'invalid_token']);
+const oauthAuthReasons = new Set([
+  'authError',
+  'invalid_grant',
+  'invalid_client',
+  'unauthorized_client',
+  'invalid_token',
+]);
 
 /** Swedish, actionable messages for the permanent refusals a communications officer can fix. */
 const contentMessages: Record<string, string> = {
@@ -63,11 +69,13 @@ function asHttpFailure(e: unknown): HttpFailure | null {
   if (typeof e !== 'object' || e === null || !('config' in e)) return null;
   const response = (e as { response?: { status?: unknown; data?: unknown; headers?: unknown } }).response;
   const code = (e as { code?: unknown }).code;
+  // A timeout or a cancelled signal surfaces as node-fetch's AbortError, which carries no code of its own.
+  const aborted = (e as { cause?: { name?: unknown } }).cause?.name === 'AbortError';
   return {
     status: typeof response?.status === 'number' ? response.status : null,
     body: response?.data,
     headers: response?.headers instanceof Headers ? response.headers : null,
-    code: typeof code === 'string' ? code : null,
+    code: typeof code === 'string' ? code : aborted ? 'aborted' : null,
   };
 }
 

@@ -6,8 +6,7 @@
  */
 import type { youtube_v3 } from '@googleapis/youtube';
 import { PlatformError } from '../contract';
-import type { YoutubeContext } from './client';
-import { noRetries } from './client';
+import { noRetries, type YoutubeContext } from './client';
 import { toPlatformError, type Effect } from './errors';
 
 export interface UploadMedia {
@@ -80,9 +79,25 @@ function asVideo(data: unknown): youtube_v3.Schema$Video {
   throw new PlatformError('outcome_unknown', 'YouTube bekräftade uppladdningen men skickade inget video-id.');
 }
 
+/**
+ * The session URI is sent our Bearer token, and it comes from a stored checkpoint or a response header, so it
+ * must point at Google's API hosts (or, with a simulator, at the simulator's own origin) before we use it.
+ */
+export function isTrustedSessionUri(uri: string, apiBaseUrl: string | null): boolean {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return false;
+  }
+  if (apiBaseUrl) return url.origin === new URL(apiBaseUrl).origin;
+  return url.protocol === 'https:' && (url.hostname === 'googleapis.com' || url.hostname.endsWith('.googleapis.com'));
+}
+
 /** Step 1: create the session. No video can exist yet, so a lost answer here is only transient. */
 export async function startSession(
   ctx: YoutubeContext,
+  apiBaseUrl: string | null,
   resource: youtube_v3.Schema$Video,
   media: UploadMedia,
 ): Promise<string> {
@@ -103,12 +118,18 @@ export async function startSession(
     (s) => s >= 200 && s < 300,
   );
   const location = res.headers.get('location');
-  if (!location) throw new PlatformError('transient', 'YouTube skapade ingen uppladdningssession.');
+  if (!location || !isTrustedSessionUri(location, apiBaseUrl)) {
+    throw new PlatformError('transient', 'YouTube skapade ingen giltig uppladdningssession.');
+  }
   return location;
 }
 
 /** `PUT <session> Content-Range: bytes *\/TOTAL` with no body: what does the session hold? */
-export async function probeSession(ctx: YoutubeContext, sessionUri: string, total: number | null): Promise<SessionStatus> {
+export async function probeSession(
+  ctx: YoutubeContext,
+  sessionUri: string,
+  total: number | null,
+): Promise<SessionStatus> {
   const res = await send(
     ctx,
     'read',

@@ -1,0 +1,8 @@
+/** Subcommands added by later issues register here, each with its usage line. */
+export interface ExtraCommand {
+  usage: string;
+  matches(argv: string[]): boolean;
+  run(argv: string[]): Promise<number>;
+}
+
+export const extraCommands: ExtraCommand[] = [];

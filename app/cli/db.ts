@@ -1,0 +1,26 @@
+import { loadConfigOrExit } from '../config.server';
+import { resolveDatabase } from '../../db/connect';
+import { migrateAll } from '../../db/migrate';
+import { openDatabase, type Db } from '../../db/client';
+import { defaultDataDir } from '../../db/embedded';
+import { loadSecrets, type Secrets } from '../server/secrets';
+
+/**
+ * Runs a command against Utrop's database: DATABASE_URL, or the embedded server — the one `npm start` runs if it
+ * is running, otherwise started for the duration of the command.
+ */
+export async function withDatabase<T>(fn: (db: Db, ctx: { url: string; secrets: Secrets }) => Promise<T>): Promise<T> {
+  const cfg = loadConfigOrExit();
+  const resolved = await resolveDatabase({ databaseUrl: cfg.DATABASE_URL, embeddedPort: cfg.EMBEDDED_PG_PORT });
+  try {
+    await migrateAll(resolved.url);
+    const database = openDatabase(resolved.url, { max: 4, applicationName: 'utrop-cli' });
+    try {
+      return await fn(database.db, { url: resolved.url, secrets: loadSecrets(cfg, defaultDataDir()) });
+    } finally {
+      await database.close();
+    }
+  } finally {
+    await resolved.release();
+  }
+}

@@ -1,0 +1,113 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { asc, eq } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { channels, type Channel } from '../../db/schema';
+import { encryptCredentials, decryptCredentials } from '../../db/credentials';
+import { recordAudit } from '../../db/queries/audit';
+import { platformModule } from '../../workers/platforms/registry';
+import type { Platform, TokenGrant } from '../../workers/platforms/contract';
+import { simulatorOAuthClient } from '../../workers/platforms/sim/demo-accounts';
+import type { Config } from '../config.server';
+
+export type ChannelSummary = Pick<
+  Channel,
+  'id' | 'key' | 'platform' | 'name' | 'description' | 'accountId' | 'handle' | 'apiBaseUrl' | 'credentialStatus' | 'credentialError' | 'credentialsRefreshDueAt' | 'enabled'
+>;
+
+export async function listChannels(db: Db): Promise<ChannelSummary[]> {
+  return db
+    .select({
+      id: channels.id,
+      key: channels.key,
+      platform: channels.platform,
+      name: channels.name,
+      description: channels.description,
+      accountId: channels.accountId,
+      handle: channels.handle,
+      apiBaseUrl: channels.apiBaseUrl,
+      credentialStatus: channels.credentialStatus,
+      credentialError: channels.credentialError,
+      credentialsRefreshDueAt: channels.credentialsRefreshDueAt,
+      enabled: channels.enabled,
+    })
+    .from(channels)
+    .orderBy(asc(channels.platform), asc(channels.name));
+}
+
+export async function getChannel(db: Db, id: string): Promise<Channel | undefined> {
+  const [row] = await db.select().from(channels).where(eq(channels.id, id));
+  return row;
+}
+
+/** OAuth app for a channel: the simulators' own client in demo mode, the configured app for real platforms. */
+export function oauthClientFor(channel: Pick<Channel, 'platform' | 'apiBaseUrl'>, cfg: Config): { clientId: string; clientSecret: string } | null {
+  if (channel.apiBaseUrl) return simulatorOAuthClient;
+  const byPlatform: Record<Platform, [string | undefined, string | undefined]> = {
+    x: [cfg.X_CLIENT_ID, cfg.X_CLIENT_SECRET],
+    facebook: [cfg.META_APP_ID, cfg.META_APP_SECRET],
+    instagram: [cfg.META_APP_ID, cfg.META_APP_SECRET],
+    youtube: [cfg.GOOGLE_CLIENT_ID, cfg.GOOGLE_CLIENT_SECRET],
+  };
+  const [clientId, clientSecret] = byPlatform[channel.platform];
+  return clientId && clientSecret ? { clientId, clientSecret } : null;
+}
+
+export function pkcePair(): { verifier: string; challenge: string; state: string } {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url'), state: randomBytes(16).toString('base64url') };
+}
+
+export class CredentialsInvalidError extends Error {}
+
+/**
+ * Stores new credentials for a channel (encrypted) and marks it usable again, in one transaction with the audit
+ * entry. Deliveries held because the channel needed re-authorisation are released by the caller's hook.
+ */
+export async function storeCredentials(
+  db: Db,
+  key: Buffer,
+  channelId: string,
+  input: { credentials: unknown; accountId?: string; accountName?: string; via: 'oauth' | 'manual' },
+  actor: { userId: string | null; label: string },
+): Promise<void> {
+  const channel = await getChannel(db, channelId);
+  if (!channel) throw new CredentialsInvalidError('Kanalen finns inte.');
+  const mod = platformModule(channel.platform);
+  const parsed = mod.credentialsSchema.safeParse(input.credentials);
+  if (!parsed.success) {
+    throw new CredentialsInvalidError(
+      `Uppgifterna passar inte ${mod.label}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'värdet'} – ${i.message}`).join('; ')}`,
+    );
+  }
+  const dueAt = mod.adapter.refreshDueAt(parsed.data);
+  await db.transaction(async (tx) => {
+    await tx
+      .update(channels)
+      .set({
+        credentialsEncrypted: encryptCredentials(key, channelId, parsed.data),
+        credentialStatus: 'ok',
+        credentialError: null,
+        credentialsRefreshDueAt: dueAt,
+        accountId: input.accountId ?? channel.accountId,
+        updatedAt: new Date(),
+      })
+      .where(eq(channels.id, channelId));
+    await recordAudit(tx, {
+      actorUserId: actor.userId,
+      actorLabel: actor.label,
+      action: 'channel.credentials_stored',
+      objectType: 'channel',
+      objectId: channelId,
+      details: { via: input.via, accountId: input.accountId ?? channel.accountId },
+    });
+  });
+}
+
+/** Pending grants (several Pages/accounts) travel sealed through the selection form, never in clear text. */
+export function sealGrants(key: Buffer, channelId: string, grants: TokenGrant<unknown>[]): string {
+  return encryptCredentials(key, `grants:${channelId}`, grants);
+}
+
+export function openGrants(key: Buffer, channelId: string, sealed: string): TokenGrant<unknown>[] {
+  return decryptCredentials(key, `grants:${channelId}`, sealed) as TokenGrant<unknown>[];
+}

@@ -1,0 +1,42 @@
+/** `npm run start:web`: the web process alone (production: several of them behind a load balancer). */
+import { loadConfigOrExit } from '../config.server';
+import { resolveDatabase } from '../../db/connect';
+import { migrateAll } from '../../db/migrate';
+import { defaultDataDir } from '../../db/embedded';
+import { openDatabase } from '../../db/client';
+import { loadSecrets } from './secrets';
+import { loadBuild, startWebServer } from './web';
+
+const cfg = loadConfigOrExit();
+const root = process.cwd();
+try {
+  const resolved = await resolveDatabase({ databaseUrl: cfg.DATABASE_URL, embeddedPort: cfg.EMBEDDED_PG_PORT });
+  await migrateAll(resolved.url);
+  const secrets = loadSecrets(cfg, defaultDataDir());
+  const database = openDatabase(resolved.url, { applicationName: 'utrop-web' });
+  const publicUrl = cfg.PUBLIC_URL ?? `http://localhost:${cfg.PORT}`;
+  const web = await startWebServer({
+    db: database.db,
+    build: await loadBuild(root),
+    port: cfg.PORT,
+    host: cfg.HOST,
+    sessionSecret: secrets.sessionSecret,
+    credentialsKey: secrets.credentialsKey,
+    secureCookies: publicUrl.startsWith('https:'),
+    simulatorUrl: null,
+    publicUrl,
+    root,
+  });
+  process.stdout.write(`Utrop web listening at ${web.url}\n`);
+  const stop = async () => {
+    await web.close();
+    await database.close();
+    await resolved.release();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+} catch (e) {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,77 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { createTestDatabase, type TestDatabase } from '../support/db';
+import { users, auditLog } from '../../db/schema';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(async () => {
+  await t.destroy();
+});
+
+function utrop(args: string[], input = '') {
+  return spawnSync(path.join(root, 'app', 'cli', 'bin.js'), args, {
+    cwd: root,
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, DATABASE_URL: t.url },
+  });
+}
+
+describe('npx utrop', () => {
+  it('adds a user with the password from stdin and disables them, recording both', async () => {
+    const add = utrop(['user', 'add', '--email', 'Ny.Registrator@utrop.example', '--name', 'Ny Registrator', '--role', 'registrar'], 'ett-långt-lösenord\n');
+    expect(add.stderr).toBe('');
+    expect(add.status).toBe(0);
+    const [user] = await t.db.select().from(users).where(eq(users.email, 'ny.registrator@utrop.example'));
+    expect(user?.role).toBe('registrar');
+    expect(user?.passwordHash).toMatch(/^\$argon2id\$/);
+
+    const dup = utrop(['user', 'add', '--email', 'ny.registrator@utrop.example', '--name', 'X', '--role', 'registrar'], 'ett-långt-lösenord\n');
+    expect(dup.status).toBe(1);
+    expect(dup.stderr).toContain('already exists');
+
+    const disable = utrop(['user', 'disable', '--email', 'ny.registrator@utrop.example']);
+    expect(disable.status).toBe(0);
+    const [after] = await t.db.select().from(users).where(eq(users.id, user!.id));
+    expect(after?.disabledAt).not.toBeNull();
+    const actions = (await t.db.select().from(auditLog).where(eq(auditLog.objectId, user!.id))).map((a) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(['user.create', 'user.disable']));
+  });
+
+  it('explains bad input instead of failing with a stack trace', () => {
+    const badRole = utrop(['user', 'add', '--email', 'a@b.se', '--name', 'A', '--role', 'chef'], 'ett-långt-lösenord\n');
+    expect(badRole.status).toBe(2);
+    expect(badRole.stderr).toMatch(/role/);
+    expect(badRole.stderr).not.toMatch(/at .*\.ts:\d+/);
+    const shortPassword = utrop(['user', 'add', '--email', 'a@b.se', '--name', 'A', '--role', 'admin'], 'kort\n');
+    expect(shortPassword.status).toBe(2);
+    expect(shortPassword.stderr).toContain('password');
+    expect(utrop(['frobnicate']).status).toBe(2);
+  });
+
+  it('checks text against a channel’s limits and prints JSON', () => {
+    const ok = utrop(['check', '--channel', 'x'], 'Hej Helsingborg! https://helsingborg.se/nyheter/en-mycket-lang-adress-som-anda-raknas-som-23-tecken');
+    expect(ok.status).toBe(0);
+    const report = JSON.parse(ok.stdout) as { ok: boolean; length: number; limit: number; problems: unknown[] };
+    expect(report).toMatchObject({ ok: true, limit: 280, problems: [] });
+    expect(report.length).toBe('Hej Helsingborg! '.length + 23);
+
+    const tooLong = utrop(['check', '--channel', 'x'], 'å'.repeat(281));
+    expect(tooLong.status).toBe(1);
+    const bad = JSON.parse(tooLong.stdout) as { ok: boolean; problems: { code: string; message: string }[] };
+    expect(bad.ok).toBe(false);
+    expect(bad.problems[0]?.message).toMatch(/för lång/);
+
+    const ig = utrop(['check', '--channel', 'instagram'], 'En bildtext utan bild');
+    expect(ig.status).toBe(1);
+    expect(JSON.parse(ig.stdout).problems.length).toBeGreaterThan(0);
+
+    expect(utrop(['check', '--channel', 'myspace'], 'x').status).toBe(2);
+  });
+});

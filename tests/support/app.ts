@@ -1,0 +1,109 @@
+/**
+ * The real web app for tests: the Remix build served by our Express server over HTTP, on a database of its own,
+ * with the platform simulators running and the demo data seeded.
+ */
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createTestDatabase, type TestDatabase } from './db';
+import { loadBuild, startWebServer, type RunningWeb } from '../../app/server/web';
+import { seedDemo, type SeedData } from '../../db/seed';
+import { startSimulatorServer, type RunningSimulators } from '../../workers/platforms/sim/core';
+import { allSimulators } from '../../workers/platforms/sim/all';
+
+export interface TestApp {
+  url: string;
+  db: TestDatabase;
+  sims: RunningSimulators;
+  seed: SeedData;
+  credentialsKey: Buffer;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(): Promise<TestApp> {
+  const root = path.resolve(import.meta.dirname, '..', '..');
+  const db = await createTestDatabase();
+  const sims = await startSimulatorServer(allSimulators, { port: 0 });
+  const credentialsKey = randomBytes(32);
+  const seed = await seedDemo(db.db, { simulatorUrl: sims.url, credentialsKey });
+  const web: RunningWeb = await startWebServer({
+    db: db.db,
+    build: await loadBuild(root),
+    port: 0,
+    host: '127.0.0.1',
+    sessionSecret: randomBytes(32).toString('hex'),
+    credentialsKey,
+    secureCookies: false,
+    simulatorUrl: sims.url,
+    root,
+  });
+  return {
+    url: web.url.replace('localhost', '127.0.0.1'),
+    db,
+    sims,
+    seed,
+    credentialsKey,
+    close: async () => {
+      await web.close();
+      await sims.close();
+      await db.destroy();
+    },
+  };
+}
+
+/** A cookie-keeping HTTP client for form posts without a browser (the console works without JavaScript). */
+export class HttpSession {
+  private cookies = new Map<string, string>();
+  private token: string | null = null;
+  constructor(private readonly base: string) {}
+
+  private cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  private remember(res: Response): void {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair?.indexOf('=') ?? -1;
+      if (!pair || eq < 0) continue;
+      const name = pair.slice(0, eq);
+      const value = pair.slice(eq + 1);
+      if (/max-age=0/i.test(line) || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  async get(pathname: string): Promise<Response> {
+    const res = await fetch(this.base + pathname, { headers: { cookie: this.cookieHeader() }, redirect: 'manual' });
+    this.remember(res);
+    return res;
+  }
+
+  /** The CSRF token the root loader hands out (also sets its cookie). */
+  async csrf(): Promise<string> {
+    // The token lives as long as its cookie; fetch it once from a page every visitor may load.
+    if (this.token) return this.token;
+    const res = await this.get('/login');
+    const html = await res.text();
+    const match = /name="csrf" value="([^"]+)"/.exec(html);
+    if (!match?.[1]) throw new Error('no csrf token on /login');
+    this.token = match[1];
+    return this.token;
+  }
+
+  async post(pathname: string, fields: Record<string, string>, opts: { csrf?: boolean } = {}): Promise<Response> {
+    const body = new URLSearchParams(fields);
+    if (opts.csrf !== false) body.set('csrf', await this.csrf());
+    const res = await fetch(this.base + pathname, {
+      method: 'POST',
+      headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+      redirect: 'manual',
+    });
+    this.remember(res);
+    return res;
+  }
+
+  async login(email: string, password: string): Promise<Response> {
+    return this.post('/login', { email, password, redirectTo: '/' });
+  }
+}

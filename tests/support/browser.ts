@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium as playwright, type Browser, type Page } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Chromium from @sparticuz/chromium (inside the npm package, so a fresh machine needs no other install), or
+ * CHROMIUM_PATH (e.g. Debian's /usr/bin/chromium) when set.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  if (process.env.CHROMIUM_PATH) {
+    return playwright.launch({ executablePath: process.env.CHROMIUM_PATH, headless: true, args: ['--disable-dev-shm-usage', '--disable-gpu'] });
+  }
+  const { default: chromium } = await import('@sparticuz/chromium');
+  return playwright.launch({ executablePath: await chromium.executablePath(), args: chromium.args, headless: true });
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+let axeSource: string | undefined;
+
+/** Runs axe-core's WCAG 2.0/2.1 A and AA rules on the page as it is now. */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  // Evaluated through the DevTools protocol, which the page's CSP (rightly) does not allow as an inline script.
+  axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+  });
+}

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startTestApp, type TestApp } from '../support/app';
+import { axeViolations, launchBrowser } from '../support/browser';
+
+let app: TestApp;
+let browser: Browser;
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+async function login(page: Page, role: string) {
+  const u = app.seed.demoUsers.find((x) => x.role === role)!;
+  await page.goto(`${app.url}/login`);
+  await page.getByLabel('E-postadress').fill(u.email);
+  await page.getByLabel('Lösenord').fill(app.seed.demoPassword);
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await page.waitForURL(`${app.url}/`);
+  return u;
+}
+
+async function expectNoAxeViolations(page: Page, label: string) {
+  const violations = await axeViolations(page);
+  expect(violations, `${label}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
+}
+
+describe('the console in a real browser', () => {
+  it('logs in, shows the Swedish shell, passes axe on every page, and logs out', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${app.url}/login`);
+    await expectNoAxeViolations(page, '/login');
+    const u = await login(page, 'admin');
+    await expect(page.getByRole('navigation', { name: 'Huvudmeny' }).isVisible()).resolves.toBe(true);
+    for (const name of ['Planering/kalender', 'Skriv inlägg', 'Kris', 'Inkorg', 'Diarium', 'Kanaler', 'Administration']) {
+      expect(await page.getByRole('link', { name, exact: true }).count(), name).toBe(1);
+    }
+    expect(await page.getByText(`Inloggad som ${u.name}`).isVisible()).toBe(true);
+    expect(await page.locator('html').getAttribute('lang')).toBe('sv');
+    expect(await page.getByText(/Vecka \d{1,2}/).isVisible()).toBe(true);
+
+    const pages = await page.$$eval('nav[aria-label="Huvudmeny"] a', (links) => links.map((a) => (a as HTMLAnchorElement).pathname));
+    for (const path of ['/', ...pages]) {
+      await page.goto(`${app.url}${path}`);
+      expect(await page.locator('h1').count(), path).toBeGreaterThan(0);
+      await expectNoAxeViolations(page, path);
+    }
+    await page.goto(`${app.url}/finns-inte`);
+    await expectNoAxeViolations(page, '404');
+
+    await page.getByRole('button', { name: 'Logga ut' }).click();
+    await page.waitForURL(`${app.url}/login`);
+    await page.goto(`${app.url}/admin`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await page.close();
+  });
+
+  it('switches to English and back, and shows 403 for a page the role may not see', async () => {
+    const page = await browser.newPage();
+    await login(page, 'registrar');
+    await page.getByRole('button', { name: 'In English' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await page.getByRole('button', { name: 'På svenska' }).click();
+    await page.getByRole('heading', { name: 'Översikt' }).waitFor();
+    const res = await page.goto(`${app.url}/admin`);
+    expect(res?.status()).toBe(403);
+    expect(await page.getByRole('heading', { name: 'Åtkomst nekad' }).isVisible()).toBe(true);
+    await expectNoAxeViolations(page, '403');
+    await page.close();
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * The worker process (`npm run start:worker`): publishes deliveries and runs the housekeeping schedule.
+ * Configuration comes from the environment (app/config.server.ts, .env.example; DELIVERY_* in workers/lib/policy.ts).
+ */
+import { loadConfigOrExit } from '../app/config.server';
+import { loadSecrets } from '../app/server/secrets';
+import { logger } from '../app/utils/logger.server';
+import { openDatabase } from '../db/client';
+import { resolveDatabase } from '../db/connect';
+import { defaultDataDir } from '../db/embedded';
+import { migrateAll } from '../db/migrate';
+import { deliveryPolicyFromEnv } from './lib/policy';
+import { startDeliveryWorker } from './runner';
+
+async function main(): Promise<void> {
+  const cfg = loadConfigOrExit();
+  const log = logger.child({ process: 'worker' });
+  let policy;
+  try {
+    policy = deliveryPolicyFromEnv(process.env);
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+  const resolved = await resolveDatabase({
+    databaseUrl: cfg.DATABASE_URL,
+    embeddedPort: cfg.EMBEDDED_PG_PORT,
+    log: (line) => log.info(line),
+  });
+  await migrateAll(resolved.url);
+  const secrets = loadSecrets(cfg, defaultDataDir());
+  const database = openDatabase(resolved.url, { max: cfg.WORKER_CONCURRENCY + 4, applicationName: 'utrop-worker' });
+  const worker = await startDeliveryWorker({
+    connectionString: resolved.url,
+    db: database.db,
+    credentialsKey: secrets.credentialsKey,
+    log,
+    platformTimeoutMs: cfg.PLATFORM_TIMEOUT_MS,
+    publicUrl: cfg.PUBLIC_URL ?? `http://${cfg.HOST}:${cfg.PORT}`,
+    concurrency: cfg.WORKER_CONCURRENCY,
+    pollInterval: cfg.WORKER_POLL_INTERVAL_MS,
+    policy,
+    withCron: process.env.WORKER_CRON !== 'false',
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping worker');
+    // A second signal while stopping ends the process at once (attempts in progress are reconciled later).
+    process.once('SIGINT', () => process.exit(130));
+    process.once('SIGTERM', () => process.exit(143));
+    try {
+      await worker.stop();
+      await database.close();
+      await resolved.release();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  logger.fatal({ err: e }, 'worker failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,42 @@
+/**
+ * The one way a post is checked against a platform's limits: the composer/use-case (createPost) and the
+ * worker's last check before sending both call this, so they can never disagree.
+ */
+import type { Draft, DraftMedia, LimitProblem, Platform } from '../platforms/contract';
+import { platformModule } from '../platforms/registry';
+import type { Locale } from '../../app/i18n';
+
+export interface DraftSource {
+  text: string;
+  link?: string | null;
+  title?: string | null;
+  media: { kind: 'image' | 'video'; mimeType: string; sizeBytes: number; width?: number | null; height?: number | null }[];
+}
+
+export function draftOf(source: DraftSource): Draft {
+  return {
+    text: source.text,
+    link: source.link ?? null,
+    title: source.title ?? null,
+    media: source.media.map(
+      (m): DraftMedia => ({
+        kind: m.kind,
+        mimeType: m.mimeType,
+        sizeBytes: m.sizeBytes,
+        ...(m.width != null ? { width: m.width } : {}),
+        ...(m.height != null ? { height: m.height } : {}),
+      }),
+    ),
+  };
+}
+
+export function checkDraft(platform: Platform, source: DraftSource, locale: Locale = 'sv'): LimitProblem[] {
+  const report = platformModule(platform).checkLimits(draftOf(source), locale);
+  return report.ok ? [] : report.problems;
+}
+
+export function mediaKindOf(mimeType: string): 'image' | 'video' | null {
+  if (mimeType.startsWith('image/')) return 'image';
+  if (mimeType.startsWith('video/')) return 'video';
+  return null;
+}

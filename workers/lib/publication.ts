@@ -1,0 +1,157 @@
+/**
+ * Transitions shared by the worker and the use-cases: recording a publication (delivery + public record + audit in
+ * the caller's transaction), holding a channel's deliveries, and (re-)enqueueing a delivery's one job.
+ */
+import { enqueue, removeJob } from '../enqueue';
+import type { DbOrTx } from '../../db/client';
+import type { Channel, Delivery, Post, PostMedia } from '../../db/schema';
+import {
+  PUBLISH_TASK,
+  insertPublicRecord,
+  lockDeliveriesOfChannel,
+  updateChannel,
+  updateDelivery,
+} from '../../db/queries/deliveries';
+import { recordAudit } from '../../db/queries/audit';
+import { canonicalJson, sha256Hex } from './canonical-json';
+import { jobPriority } from './policy';
+
+export interface SentContent {
+  text: string;
+  link: string | null;
+  title: string | null;
+  media: { filename: string; mimeType: string; sha256: string; sizeBytes: number }[];
+}
+
+export function sentContentOf(post: Pick<Post, 'text' | 'link' | 'title'>, media: Pick<PostMedia, 'filename' | 'mimeType' | 'sha256' | 'sizeBytes'>[]): SentContent {
+  return {
+    text: post.text,
+    link: post.link ?? null,
+    title: post.title ?? null,
+    media: media.map((m) => ({ filename: m.filename, mimeType: m.mimeType, sha256: m.sha256, sizeBytes: m.sizeBytes })),
+  };
+}
+
+/**
+ * The delivery's one job: same key (replace), so a re-enqueue moves the pending job, and one still locked by a
+ * dead worker is neutered and replaced by a new one (graphile_worker.add_jobs).
+ */
+export async function enqueuePublish(
+  db: DbOrTx,
+  delivery: Pick<Delivery, 'id' | 'isCrisis'>,
+  runAt: Date,
+  maxAttempts?: number,
+): Promise<void> {
+  await enqueue(db, PUBLISH_TASK, { deliveryId: delivery.id }, {
+    jobKey: delivery.id,
+    runAt,
+    priority: jobPriority(delivery.isCrisis),
+    ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+  });
+}
+
+export async function removePublishJob(db: DbOrTx, deliveryId: string): Promise<void> {
+  await removeJob(db, PUBLISH_TASK, deliveryId);
+}
+
+/**
+ * Records that the delivery is on the platform: the delivery row (exactly what was sent), one public record
+ * (upprättad handling) and an audit entry, all in the caller's transaction. The unique indexes on
+ * deliveries(channel_id, external_id) and public_records(delivery_id) are the backstops against doing it twice.
+ */
+export async function recordPublication(
+  tx: DbOrTx,
+  input: {
+    delivery: Delivery;
+    channel: Channel;
+    content: SentContent;
+    externalId: string;
+    permalink: string | null;
+    publishedAt?: Date;
+    actor: { userId: string | null; label: string };
+    /** Extra columns for the delivery row (checked_by …). */
+    patch?: Parameters<typeof updateDelivery>[2];
+    auditDetails?: Record<string, unknown>;
+  },
+): Promise<Delivery> {
+  const { delivery, channel, content } = input;
+  const publishedAt = input.publishedAt ?? new Date();
+  const updated = await updateDelivery(tx, delivery.id, {
+    state: 'published',
+    externalId: input.externalId,
+    permalink: input.permalink,
+    publishedAt,
+    sentText: content.text,
+    sentLink: content.link,
+    sentTitle: content.title,
+    sentMedia: content.media,
+    needsReconcile: false,
+    nextAttemptAt: null,
+    failureClass: null,
+    failureReason: null,
+    ...input.patch,
+  });
+  const recordContent = {
+    text: content.text,
+    link: content.link,
+    title: content.title,
+    media: content.media.map((m) => ({ filename: m.filename, mimeType: m.mimeType, sha256: m.sha256, sizeBytes: m.sizeBytes })),
+  };
+  await insertPublicRecord(tx, {
+    registeredAt: publishedAt,
+    kind: 'outgoing_post',
+    direction: 'outgoing',
+    channelId: channel.id,
+    deliveryId: delivery.id,
+    platform: channel.platform,
+    externalId: input.externalId,
+    permalink: input.permalink,
+    counterparty: channel.name,
+    summary: Array.from(content.text).slice(0, 120).join(''),
+    content: recordContent,
+    contentSha256: sha256Hex(canonicalJson(recordContent)),
+  });
+  await recordAudit(tx, {
+    actorUserId: input.actor.userId,
+    actorLabel: input.actor.label,
+    action: 'delivery.published',
+    objectType: 'delivery',
+    objectId: delivery.id,
+    details: {
+      postId: delivery.postId,
+      channelId: channel.id,
+      platform: channel.platform,
+      externalId: input.externalId,
+      permalink: input.permalink,
+      ...input.auditDetails,
+    },
+  });
+  return updated;
+}
+
+/**
+ * The channel's sign-in no longer works: mark it, and hold its waiting deliveries (their jobs removed) so nothing
+ * keeps failing against it. releaseHeldDeliveries (app/models/posts.server.ts) undoes the hold after re-authorisation.
+ */
+export async function holdChannel(
+  tx: DbOrTx,
+  channel: Channel,
+  credentialError: string,
+  actor: { userId: string | null; label: string },
+): Promise<string[]> {
+  await updateChannel(tx, channel.id, { credentialStatus: 'needs_reauth', credentialError });
+  const waiting = await lockDeliveriesOfChannel(tx, channel.id, ['scheduled', 'queued']);
+  for (const d of waiting) {
+    await updateDelivery(tx, d.id, { state: 'held', nextAttemptAt: null });
+    await removePublishJob(tx, d.id);
+  }
+  await recordAudit(tx, {
+    actorUserId: actor.userId,
+    actorLabel: actor.label,
+    action: 'channel.needs_reauth',
+    objectType: 'channel',
+    objectId: channel.id,
+    details: { heldDeliveries: waiting.map((d) => d.id), reason: credentialError },
+  });
+  return waiting.map((d) => d.id);
+}
