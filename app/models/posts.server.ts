@@ -265,8 +265,11 @@ const cancellable: DeliveryState[] = ['draft', 'scheduled', 'queued', 'held', 'p
 async function cancelIn(tx: DbOrTx, d: Delivery, actor: Actor, reason: string | null): Promise<Delivery> {
   // While publishing, the running task re-checks under this same row lock before it sends; if it has already sent,
   // its outcome wins and is recorded as it is.
-  const updated = await updateDelivery(tx, d.id, { state: 'cancelled', nextAttemptAt: null });
-  await removePublishJob(tx, d.id);
+  // A delivery whose last outcome is unknown keeps its job: the next run only looks the post up (never sends), so
+  // the record says honestly whether it came out before the cancel.
+  const keepJob = d.needsReconcile && d.state !== 'held';
+  const updated = await updateDelivery(tx, d.id, { state: 'cancelled', ...(keepJob ? {} : { nextAttemptAt: null }) });
+  if (!keepJob) await removePublishJob(tx, d.id);
   await recordAudit(tx, {
     actorUserId: actor.userId,
     actorLabel: actor.label,

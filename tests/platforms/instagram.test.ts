@@ -455,3 +455,51 @@ describe('checkpoint shape', () => {
     expect(Number.isNaN(Date.parse(saved.createdAt ?? ''))).toBe(false);
   });
 });
+
+describe('simulator wire format', () => {
+  const graph = (path: string, init: RequestInit = {}, token = account.accessToken) =>
+    fetch(`${sims.baseUrl('instagram')}/v21.0${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
+  const form = (fields: Record<string, string>) => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  });
+
+  it('answers 9007/2207027 for media_publish on a container still IN_PROGRESS, and refuses to publish a container twice', async () => {
+    await sim.fault({ platform: 'instagram', operation: 'container_status', kind: 'container_slow', count: 1 });
+    const created = (await (await graph(`/${account.accountId}/media`, form({ image_url: squareUrl, caption: 'Hej' }))).json()) as { id: string };
+    const early = await graph(`/${account.accountId}/media_publish`, form({ creation_id: created.id }));
+    expect(early.status).toBe(400);
+    expect(((await early.json()) as { error: { code: number; error_subcode: number } }).error).toMatchObject({ code: 9007, error_subcode: 2207027 });
+
+    const poll = async () => ((await (await graph(`/${created.id}?fields=status_code,status`)).json()) as { status_code: string }).status_code;
+    expect(await poll()).toBe('IN_PROGRESS');
+    expect(await poll()).toBe('FINISHED');
+    expect((await graph(`/${account.accountId}/media_publish`, form({ creation_id: created.id }))).status).toBe(200);
+    expect(await poll()).toBe('PUBLISHED');
+    expect((await graph(`/${account.accountId}/media_publish`, form({ creation_id: created.id }))).status).toBe(400);
+    expect((await sim.state()).posts).toHaveLength(1);
+  });
+
+  it('answers 190 OAuthException for an unknown token and 100/33 for another account in the path', async () => {
+    const res = await graph(`/${account.accountId}/media`, {}, 'nope');
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: unknown }).error).toMatchObject({ code: 190, type: 'OAuthException' });
+    const other = await graph(`/${secondAccount.accountId}/media`);
+    expect(((await other.json()) as { error: unknown }).error).toMatchObject({ code: 100, error_subcode: 33 });
+  });
+
+  it('reports the publishing limit in Graph shape', async () => {
+    await adapter.publish(conn(), request(), recordingHooks());
+    const res = await graph(`/${account.accountId}/content_publishing_limit?fields=quota_usage,config`);
+    expect(await res.json()).toEqual({ data: [{ quota_usage: 1, config: { quota_total: 100, quota_duration: 86_400 } }] });
+  });
+
+  it('renders a rate_limit fault with a short X-Business-Use-Case-Usage wait', async () => {
+    await sim.fault({ platform: 'instagram', operation: 'list', kind: 'rate_limit', count: 1 });
+    const res = await graph(`/${account.accountId}/media`);
+    expect(res.status).toBe(400);
+    const usage = JSON.parse(res.headers.get('x-business-use-case-usage') ?? '{}') as Record<string, { estimated_time_to_regain_access: number }[]>;
+    expect(usage[account.accountId]?.[0]?.estimated_time_to_regain_access).toBeCloseTo(0.05);
+  });
+});
