@@ -5,4 +5,6 @@ export interface ExtraCommand {
   run(argv: string[]): Promise<number>;
 }
 
-export const extraCommands: ExtraCommand[] = [];
+import { postCreate, postShow } from './post';
+
+export const extraCommands: ExtraCommand[] = [postCreate, postShow];

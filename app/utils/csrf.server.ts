@@ -25,14 +25,19 @@ export class CsrfError extends Response {
   }
 }
 
-/** Reads the form of a mutating request and checks its CSRF token; throws a 403 response when it does not match. */
-export async function readForm(request: Request, context: AppLoadContext): Promise<FormData> {
-  const form = await request.formData();
+/** Checks the CSRF field of an already-parsed form (multipart forms parse their own body). */
+export async function verifyCsrf(form: FormData, request: Request, context: AppLoadContext): Promise<void> {
   const sent = form.get(CSRF_FIELD);
   const expected: unknown = await csrfCookie(context).parse(request.headers.get('Cookie'));
   if (typeof sent !== 'string' || typeof expected !== 'string') throw new CsrfError();
   const a = Buffer.from(sent);
   const b = Buffer.from(expected);
   if (a.length !== b.length || !timingSafeEqual(a, b)) throw new CsrfError();
+}
+
+/** Reads the form of a mutating request and checks its CSRF token; throws a 403 response when it does not match. */
+export async function readForm(request: Request, context: AppLoadContext): Promise<FormData> {
+  const form = await request.formData();
+  await verifyCsrf(form, request, context);
   return form;
 }

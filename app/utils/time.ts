@@ -1,4 +1,4 @@
-import { tz } from '@date-fns/tz';
+import { TZDate, tz } from '@date-fns/tz';
 import { format, getISOWeek, getISOWeekYear } from 'date-fns';
 import { enGB, sv } from 'date-fns/locale';
 import type { Locale } from '../i18n';
@@ -24,4 +24,12 @@ export function isoWeek(date: Date | string): { week: number; year: number } {
 /** A value for <input type="datetime-local"> in city time. */
 export function toCityLocalInput(date: Date): string {
   return format(date, "yyyy-MM-dd'T'HH:mm", { in: inCity });
+}
+
+/** Reads an <input type="datetime-local"> value as city time (the browser sends no zone). */
+export function fromCityLocalInput(value: string): Date {
+  const [date, time] = value.split('T');
+  const [y, m, d] = (date ?? '').split('-').map(Number);
+  const [hh, mm] = (time ?? '').split(':').map(Number);
+  return new TZDate(y ?? 0, (m ?? 1) - 1, d ?? 1, hh ?? 0, mm ?? 0, CITY_TIME_ZONE);
 }

@@ -56,7 +56,7 @@ const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.ex
 describe('npm start', () => {
   it('reaches the ready line with demo logins, survives kill -9 of its whole tree, and stops cleanly on Ctrl-C', async () => {
     const [port, pgPort, simPort] = await Promise.all([freePort(), freePort(), freePort()]);
-    const env = { ...process.env, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), SIM_PORT: String(simPort), UTROP_DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'development', LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), SIM_PORT: String(simPort), UTROP_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn' };
     const first = await startConsole(env);
     expect(first.output()).toContain('admin@utrop.example');
     expect(first.output()).toContain('Demo logins');

@@ -175,7 +175,8 @@ export interface LimitReport {
 }
 
 /** The platform's own authorisation flow for connecting a channel (OAuth 2.0 + PKCE, Facebook Login). */
-export interface AuthorizationFlow<C> {
+// The type parameter documents which credentials a flow yields; grants are validated with the credentials schema.
+export interface AuthorizationFlow<_C> {
   authorizeUrl(opts: {
     apiBaseUrl: string | null;
     clientId: string;

@@ -11,6 +11,7 @@ import {
   PlatformError,
   type Connection,
   type Lookup,
+  type LookupHints,
   type MediaItem,
   type PlatformAdapter,
   type PublishHooks,
@@ -96,7 +97,8 @@ async function publish(
     const status = await probeSession(ctx, sessionUri, media.data.length);
     if (status.state === 'complete') return published(status.video);
     if (status.state === 'incomplete') offset = status.offset;
-    // An expired session never received its last byte in our hands, so a fresh one is the only way on.
+    // 404/410: expired. A finished session keeps answering 200 with its video for days, far longer than the
+    // pipeline retries, so an expired one is taken as unfinished and a fresh session is the only way on.
     else sessionUri = null;
   }
   if (!sessionUri) {
@@ -109,7 +111,7 @@ async function publish(
 async function lookup(
   conn: Connection<YoutubeCredentials>,
   req: PublishRequest,
-  hints: { checkpoint: Record<string, string> | null },
+  hints: LookupHints,
 ): Promise<Lookup> {
   const sessionUri = hints.checkpoint?.sessionUri;
   if (!sessionUri) return { status: 'not_published' };

@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createPost, getPostWithDeliveries, PostValidationError } from '../models/posts.server';
+import { describeMedia } from '../../workers/platforms/media-info';
+import { withDatabase } from './db';
+import { UsageError } from './io';
+import type { ExtraCommand } from './commands';
+
+function readFile(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch {
+    throw new UsageError(`cannot read ${what} ${file}`);
+  }
+}
+
+export const postCreate: ExtraCommand = {
+  usage: 'post create --text-file F --channels x,facebook,… [--link URL] [--title T] [--media FILE] [--at ISO-8601] [--crisis]\n                                         schedule a post (channels by key or platform); prints its id',
+  matches: (argv) => argv[0] === 'post' && argv[1] === 'create',
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv.slice(2),
+      options: {
+        'text-file': { type: 'string' },
+        channels: { type: 'string' },
+        link: { type: 'string' },
+        title: { type: 'string' },
+        media: { type: 'string' },
+        at: { type: 'string' },
+        crisis: { type: 'boolean', default: false },
+      },
+    });
+    if (!values['text-file'] || !values.channels) throw new UsageError('post create needs --text-file and --channels');
+    const text = readFile(values['text-file'], '--text-file').toString('utf8').replace(/\r?\n$/, '');
+    let scheduledAt: Date | undefined;
+    if (values.at) {
+      scheduledAt = new Date(values.at);
+      if (Number.isNaN(scheduledAt.getTime()) || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(values.at)) {
+        throw new UsageError(`--at must be an ISO-8601 time with a zone, e.g. 2026-12-01T09:00:00+01:00 (got "${values.at}")`);
+      }
+    }
+    const media = values.media
+      ? [(() => {
+          const data = readFile(values.media, '--media file');
+          const info = describeMedia(data, path.basename(values.media));
+          return { filename: info.filename, mimeType: info.mimeType, data, width: info.width, height: info.height };
+        })()]
+      : [];
+    const wanted = values.channels.split(',').map((s) => s.trim()).filter(Boolean);
+    try {
+      const created = await withDatabase(async (db) => {
+        const { channels } = await import('../../db/schema');
+        const all = await db.select({ key: channels.key, platform: channels.platform }).from(channels);
+        // A platform name stands for all of the city's channels on it (e.g. both Instagram accounts).
+        const keys = wanted.flatMap((w) => (all.some((c) => c.key === w) ? [w] : all.filter((c) => c.platform === w).map((c) => c.key).concat(all.some((c) => c.platform === w) ? [] : [w])));
+        return createPost(db, {
+          text,
+          link: values.link ?? null,
+          title: values.title ?? null,
+          media,
+          channelKeys: keys,
+          scheduledAt,
+          isCrisis: values.crisis ?? false,
+          createdBy: null,
+          actorLabel: 'cli',
+        });
+      });
+      process.stdout.write(`${created.post.id}\n`);
+      return 0;
+    } catch (e) {
+      if (!(e instanceof PostValidationError)) throw e;
+      process.stderr.write(`utrop: the post was not created:\n${e.message}\n`);
+      return 1;
+    }
+  },
+};
+
+export const postShow: ExtraCommand = {
+  usage: 'post show ID [--json]                  a post with each delivery’s state, attempts and permalink',
+  matches: (argv) => argv[0] === 'post' && argv[1] === 'show',
+  async run(argv) {
+    const { values, positionals } = parseArgs({ args: argv.slice(2), options: { json: { type: 'boolean', default: false } }, allowPositionals: true });
+    const id = positionals[0];
+    if (!id || !/^[0-9a-f-]{36}$/i.test(id)) throw new UsageError('post show needs a post id (uuid)');
+    const view = await withDatabase((db) => getPostWithDeliveries(db, id));
+    if (!view) {
+      process.stderr.write(`utrop: no post ${id}\n`);
+      return 1;
+    }
+    const out = {
+      id: view.post.id,
+      text: view.post.text,
+      link: view.post.link,
+      title: view.post.title,
+      isCrisis: view.post.isCrisis,
+      scheduledAt: view.post.scheduledAt,
+      deliveries: view.deliveries.map((d) => ({
+        id: d.id,
+        channel: d.channel.key,
+        platform: d.channel.platform,
+        state: d.state,
+        attempts: d.attempts.map((a) => ({ number: a.number, outcome: a.outcome, errorClass: a.errorClass, httpStatus: a.httpStatus, message: a.message, startedAt: a.startedAt, endedAt: a.endedAt })),
+        nextAttemptAt: d.nextAttemptAt,
+        externalId: d.externalId,
+        permalink: d.permalink,
+        error: d.errorText,
+      })),
+    };
+    if (values.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    else {
+      process.stdout.write(`${out.id}  ${out.isCrisis ? '[KRIS] ' : ''}${out.text.slice(0, 60)}\n`);
+      for (const d of out.deliveries) process.stdout.write(`  ${d.channel.padEnd(24)} ${d.state.padEnd(12)} ${d.permalink ?? d.error ?? ''}\n`);
+    }
+    return 0;
+  },
+};

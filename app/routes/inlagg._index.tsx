@@ -1,0 +1,64 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Link, useLoaderData } from '@remix-run/react';
+import { desc } from 'drizzle-orm';
+import { requirePermission } from '../utils/session.server';
+import { posts } from '../../db/schema';
+import { getPostWithDeliveries } from '../models/posts.server';
+import { useLocale, useT } from '../utils/i18n';
+import { formatDateTime } from '../utils/time';
+import type { MessageKey } from '../i18n';
+
+export const meta: MetaFunction = () => [{ title: 'Inlägg – Utrop' }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requirePermission(request, context, 'view:posts');
+  const recent = await context.db.select({ id: posts.id }).from(posts).orderBy(desc(posts.createdAt)).limit(50);
+  const views = await Promise.all(recent.map((p) => getPostWithDeliveries(context.db, p.id)));
+  return {
+    posts: views.flatMap((v) =>
+      v ? [{ id: v.post.id, text: v.post.text, isCrisis: v.post.isCrisis, scheduledAt: v.post.scheduledAt, deliveries: v.deliveries.map((d) => ({ id: d.id, channel: d.channel.name, state: d.state })) }] : [],
+    ),
+  };
+}
+
+export default function PostsPage() {
+  const data = useLoaderData<typeof loader>();
+  const tr = useT();
+  const locale = useLocale();
+  return (
+    <section aria-labelledby="posts-title">
+      <h1 id="posts-title">{tr('posts.title')}</h1>
+      {data.posts.length === 0 ? <p>{tr('posts.none')}</p> : null}
+      {data.posts.length ? (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{tr('posts.scheduled')}</th>
+              <th scope="col">{tr('compose.text')}</th>
+              <th scope="col">{tr('posts.deliveries')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.posts.map((p) => (
+              <tr key={p.id}>
+                <td>{formatDateTime(p.scheduledAt, locale)}</td>
+                <td>
+                  {p.isCrisis ? <span className="badge">{tr('post.crisis')}</span> : null} <Link to={`/inlagg/${p.id}`}>{p.text.slice(0, 80) || tr('post.open')}</Link>
+                </td>
+                <td>
+                  <ul>
+                    {p.deliveries.map((d) => (
+                      <li key={d.id}>
+                        {d.channel}: <span className={`state state-${d.state}`}>{tr(`delivery.state.${d.state}` as MessageKey)}</span>
+                      </li>
+                    ))}
+                  </ul>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}
