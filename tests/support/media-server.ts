@@ -13,7 +13,12 @@ export interface MediaServer {
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * Media rows never change, so they are kept in memory once read: the chaos run restarts PostgreSQL under the
+ * simulators' feet, and a platform fetching an image then must not see an outage that production would not have.
+ */
 export async function startMediaServer(db: Db, opts: { port?: number } = {}): Promise<MediaServer> {
+  const cache = new Map<string, { mimeType: string; data: Buffer }>();
   const server = http.createServer((req, res) => {
     void (async () => {
       const match = /^\/media\/([^/?]+)$/.exec(new URL(req.url ?? '/', 'http://media.local').pathname);
@@ -22,7 +27,11 @@ export async function startMediaServer(db: Db, opts: { port?: number } = {}): Pr
         res.writeHead(404).end('not found');
         return;
       }
-      const media = await findMedia(db, id);
+      let media = cache.get(id);
+      if (!media) {
+        const row = await findMedia(db, id);
+        if (row) cache.set(id, (media = { mimeType: row.mimeType, data: row.data }));
+      }
       if (!media) {
         res.writeHead(404).end('not found');
         return;

@@ -15,11 +15,12 @@ afterAll(async () => {
 
 async function login(page: Page, role: string) {
   const u = app.seed.demoUsers.find((x) => x.role === role)!;
-  await page.goto(`${app.url}/login`);
+  // Fill in only once the page is hydrated, as a person would: React must not reset what was typed.
+  await page.goto(`${app.url}/login`, { waitUntil: 'networkidle' });
   await page.getByLabel('E-postadress').fill(u.email);
   await page.getByLabel('Lösenord').fill(app.seed.demoPassword);
   await page.getByRole('button', { name: 'Logga in' }).click();
-  await page.waitForURL(`${app.url}/`);
+  await page.getByRole('heading', { name: 'Översikt' }).waitFor();
   return u;
 }
 
@@ -52,7 +53,7 @@ describe('the console in a real browser', () => {
     await expectNoAxeViolations(page, '404');
 
     await page.getByRole('button', { name: 'Logga ut' }).click();
-    await page.waitForURL(`${app.url}/login`);
+    await page.getByRole('heading', { name: 'Logga in' }).waitFor();
     await page.goto(`${app.url}/admin`);
     expect(new URL(page.url()).pathname).toBe('/login');
     await page.close();
