@@ -28,7 +28,17 @@ async function main(): Promise<void> {
     embeddedPort: cfg.EMBEDDED_PG_PORT,
     log: (line) => log.info(line),
   });
-  await migrateAll(resolved.url);
+  // PostgreSQL may be restarting while we start (a supervisor restarting both): wait for it for a while.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrateAll(resolved.url);
+      break;
+    } catch (e) {
+      if (attempt >= 30) throw e;
+      log.warn({ err: e, attempt }, 'database not reachable yet; retrying');
+      await new Promise((r) => setTimeout(r, Math.min(500 * attempt, 5_000)));
+    }
+  }
   const secrets = loadSecrets(cfg, defaultDataDir());
   if (cfg.GOOGLE_CLIENT_ID && cfg.GOOGLE_CLIENT_SECRET) configureYoutube({ clientId: cfg.GOOGLE_CLIENT_ID, clientSecret: cfg.GOOGLE_CLIENT_SECRET });
   const database = openDatabase(resolved.url, { max: cfg.WORKER_CONCURRENCY + 4, applicationName: 'utrop-worker' });

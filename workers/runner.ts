@@ -13,9 +13,26 @@ import { startSweeper, type SweepResult } from './lib/sweep';
 
 const crontab = readFileSync(new URL('./crontab', import.meta.url), 'utf8');
 
+/** Graphile Worker passes whole pg clients and jobs as log meta; keep what helps and nothing that may hold secrets. */
+function safeMeta(meta: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(meta ?? {})) {
+    if (value instanceof Error || (value && typeof value === 'object' && 'message' in value)) {
+      const e = value as { message?: unknown; code?: unknown };
+      out[key] = { message: String(e.message), ...(e.code !== undefined ? { code: String(e.code) } : {}) };
+    } else if (key === 'job' && value && typeof value === 'object') {
+      const j = value as { id?: unknown; task_identifier?: unknown; attempts?: unknown };
+      out.job = { id: j.id, task: j.task_identifier, attempts: j.attempts };
+    } else if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
 function graphileLogger(log: Pino): Logger {
   return new Logger((scope) => (level, message, meta) => {
-    const fields = { scope: { label: scope.label, taskIdentifier: scope.taskIdentifier, jobId: scope.jobId }, ...meta };
+    const fields = { scope: { label: scope.label, taskIdentifier: scope.taskIdentifier, jobId: scope.jobId }, ...safeMeta(meta) };
     // Graphile Worker logs every job at info; ours are debug-level noise unless something goes wrong.
     if (level === 'error') log.error(fields, message);
     else if (level === 'warning') log.warn(fields, message);

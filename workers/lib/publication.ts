@@ -14,7 +14,7 @@ import {
 } from '../../db/queries/deliveries';
 import { recordAudit } from '../../db/queries/audit';
 import { canonicalJson, sha256Hex } from './canonical-json';
-import { jobPriority } from './policy';
+import { defaultDeliveryPolicy, jobPriority } from './policy';
 
 export interface SentContent {
   text: string;
@@ -46,7 +46,8 @@ export async function enqueuePublish(
     jobKey: delivery.id,
     runAt,
     priority: jobPriority(delivery.isCrisis),
-    ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+    // Graphile Worker's own retries only matter when the task throws (database trouble); the sweeper covers the rest.
+    maxAttempts: maxAttempts ?? defaultDeliveryPolicy.jobMaxAttempts,
   });
 }
 
