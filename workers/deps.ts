@@ -22,4 +22,6 @@ export interface WorkerDeps {
   /** Deliveries this runner is working on right now (a second job for one of them exits at once). */
   inFlight: Set<string>;
   liveness: Liveness;
+  /** Called when the worker can no longer be trusted to make progress (a database step hung): stop the process. */
+  onFatal(reason: Error): void;
 }

@@ -53,6 +53,11 @@ async function main(): Promise<void> {
     pollInterval: cfg.WORKER_POLL_INTERVAL_MS,
     policy,
     withCron: process.env.WORKER_CRON !== 'false',
+    // Crash-only: a worker that cannot make progress exits; its heartbeat stops and its work is reconciled elsewhere.
+    onFatal: (reason) => {
+      log.fatal({ err: reason }, 'worker cannot make progress; exiting so that its work is taken over');
+      process.exit(1);
+    },
   });
 
   let stopping = false;
@@ -74,6 +79,15 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
+
+// postgres.js 3.4.9 can throw from a timer when PostgreSQL drops a connection (porsager/postgres#1154, #1208); such
+// an error, like any other uncaught one, ends the process with a structured log line. That is safe: this runner's
+// heartbeat stops, and whatever it had in progress is reconciled by the others (or by its successor) before anything
+// is sent again. Run the worker under a supervisor that restarts it (systemd Restart=always, or the start script).
+process.on('uncaughtException', (e) => {
+  logger.fatal({ err: e }, 'uncaught exception in the worker; exiting');
+  process.exit(1);
+});
 
 main().catch((e: unknown) => {
   logger.fatal({ err: e }, 'worker failed to start');

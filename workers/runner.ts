@@ -67,6 +67,15 @@ export async function startWorker(opts: WorkerOptions): Promise<Runner> {
     // Platform calls are bounded by their own timeout; let an in-flight publish finish on a clean stop.
     gracefulShutdownAbortTimeout: Math.max(5_000, opts.deps.platformTimeoutMs + 5_000),
     ...(opts.events ? { events: opts.events } : {}),
+    // Batched completion retries with backoff when PostgreSQL is briefly away (a restart) instead of leaving an
+    // unhandled rejection that ends the process; if it still fails, the pool shuts down and startDeliveryWorker
+    // starts a new runner.
+    preset: {
+      worker: {
+        completeJobBatchDelay: 0,
+        failJobBatchDelay: 0,
+      },
+    },
     // Our own schema migration runs first (db/migrate.ts); the worker's is idempotent beside it.
   });
 }
@@ -84,6 +93,11 @@ export interface DeliveryWorkerOptions {
   withCron?: boolean;
   /** Prefix of the runner's worker id (default: host name). */
   name?: string;
+  /**
+   * The worker can no longer be trusted to make progress (a database step or a shutdown hung). The worker process
+   * exits here (workers/index.ts); the default, for in-process use, logs and starts a new runner.
+   */
+  onFatal?: (reason: Error) => void;
 }
 
 export interface DeliveryWorker {
@@ -93,6 +107,8 @@ export interface DeliveryWorker {
   sweepNow(): Promise<SweepResult | null>;
   /** Stops taking jobs, waits for running ones, marks the heartbeat stopped. */
   stop(): Promise<void>;
+  /** The current Graphile Worker runner (tests stop it to check the automatic restart). */
+  readonly runner: Runner | null;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -116,7 +132,12 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
       const workerId = `${opts.name ?? os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
       let heartbeat: Heartbeat | null = null;
       try {
-        heartbeat = await startHeartbeat(opts.db, workerId, { intervalMs: policy.heartbeatIntervalMs, log: opts.log });
+        heartbeat = await startHeartbeat(opts.db, workerId, {
+          intervalMs: policy.heartbeatIntervalMs,
+          log: opts.log,
+          deadlineMs: policy.dbDeadlineMs,
+          onFatal: (e) => fatal(workerId, e),
+        });
         const hb = heartbeat;
         const deps: WorkerDeps = {
           db: opts.db,
@@ -128,10 +149,23 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
           policy,
           inFlight: new Set(),
           liveness: hb,
+          onFatal: (e) => fatal(workerId, e),
         };
+        let runnerRef: Runner | null = null;
         const events: WorkerEvents = new EventEmitter();
         events.on('pool:create', ({ workerPool }) => {
           void hb.setPoolId(workerPool.id).catch((e: unknown) => opts.log.warn({ err: e }, 'could not record pool id'));
+        });
+        // Graphile Worker shuts its pool down by itself when it cannot record jobs; it then waits for running tasks.
+        // If that wait does not end (a task stuck on a broken database client), the runner is not trustworthy.
+        events.on('pool:gracefulShutdown', () => {
+          if (stopping) return;
+          const timer = setTimeout(
+            () => fatal(workerId, new Error('Graphile Worker did not finish shutting down its pool')),
+            policy.dbDeadlineMs + opts.platformTimeoutMs,
+          );
+          timer.unref();
+          void runnerRef?.promise.finally(() => clearTimeout(timer)).catch(() => {});
         });
         const runner = await startWorker({
           connectionString: opts.connectionString,
@@ -141,6 +175,7 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
           withCron: opts.withCron,
           events,
         });
+        runnerRef = runner;
         const sweeper = startSweeper(deps, policy.sweepIntervalMs);
         current = { workerId, heartbeat: hb, runner, sweeper };
         opts.log.info({ workerId, concurrency: opts.concurrency, pollInterval: opts.pollInterval }, 'worker started');
@@ -156,6 +191,17 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
         delay = Math.min(delay * 2, 10_000);
       }
     }
+  };
+
+  const fatal = (workerId: string, reason: Error) => {
+    if (stopping) return;
+    if (opts.onFatal) {
+      opts.onFatal(reason);
+      return;
+    }
+    const old = current?.workerId === workerId ? current.runner : null;
+    onRunnerExit(workerId, reason);
+    void old?.kill().catch(() => {});
   };
 
   const onRunnerExit = (workerId: string, error: unknown) => {
@@ -176,6 +222,9 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
   return {
     get workerId() {
       return current?.workerId ?? '';
+    },
+    get runner() {
+      return current?.runner ?? null;
     },
     async sweepNow() {
       return current ? current.sweeper.runNow() : null;

@@ -11,6 +11,7 @@ import type { Channel, Delivery, DeliveryAttempt, DeliveryState, Post } from '..
 import { recordAudit } from '../../db/queries/audit';
 import {
   findChannel,
+  findDelivery,
   findChannelsByIds,
   findChannelsByKeys,
   findPost,
@@ -30,6 +31,7 @@ import {
 } from '../../db/queries/deliveries';
 import type { LimitProblem, Platform } from '../../workers/platforms/contract';
 import { checkDraft, mediaKindOf } from '../../workers/lib/limits';
+import { jpegDimensions } from '../../workers/platforms/meta/jpeg';
 import { enqueuePublish, recordPublication, removePublishJob, sentContentOf } from '../../workers/lib/publication';
 
 export interface Actor {
@@ -155,6 +157,8 @@ export async function createPost(db: Db, input: CreatePostInput): Promise<Create
 
   const media = (input.media ?? []).map((m, position) => {
     const kind = mediaKindOf(m.mimeType);
+    // The limit checks look at the picture's proportions: read them from the file when the caller did not say.
+    const dims = m.width === undefined && m.height === undefined && m.mimeType === 'image/jpeg' ? jpegDimensions(m.data) : null;
     if (!kind) general.push(problem('unsupported_media', 'delivery.unsupportedMedia', { filename: m.filename, mimeType: m.mimeType }));
     return {
       position,
@@ -162,8 +166,8 @@ export async function createPost(db: Db, input: CreatePostInput): Promise<Create
       filename: m.filename,
       mimeType: m.mimeType,
       sizeBytes: m.data.length,
-      width: m.width ?? null,
-      height: m.height ?? null,
+      width: m.width ?? dims?.width ?? null,
+      height: m.height ?? dims?.height ?? null,
       sha256: createHash('sha256').update(m.data).digest('hex'),
       data: m.data,
     };
@@ -363,7 +367,7 @@ export async function markUnconfirmed(db: Db, deliveryId: string, input: Resolve
       const post = await findPost(tx, d.postId);
       if (!channel || !post) throw new DeliveryStateError('not_found', t('delivery.notFound'));
       const media = await listPostMedia(tx, post.id);
-      return recordPublication(tx, {
+      await recordPublication(tx, {
         delivery: d,
         channel,
         content: sentContentOf(post, media),
@@ -373,6 +377,9 @@ export async function markUnconfirmed(db: Db, deliveryId: string, input: Resolve
         patch: checked,
         auditDetails: { resolvedBy: 'hand', reason },
       });
+      const updated = await findDelivery(tx, d.id);
+      if (!updated) throw new DeliveryStateError('not_found', t('delivery.notFound'));
+      return updated;
     }
     const updated = await updateDelivery(tx, d.id, {
       ...checked,

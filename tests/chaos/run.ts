@@ -1,5 +1,6 @@
 /**
- * The chaos run: `npm run chaos -- --deliveries N --kills K [--pg-restarts R] [--workers W] [--json OUT]`.
+ * The chaos run: `npm run chaos -- --deliveries N --kills K [--pg-restarts R] [--workers W] [--timing fast|production]
+ * [--json OUT]`.
  *
  * Starts its own PostgreSQL (embedded, temp folder, free port; or a fresh database on the server in DATABASE_URL),
  * the four simulators in this process with faults injected, the demo channels, and W worker PROCESSES. Creates N
@@ -49,6 +50,8 @@ export interface ChaosOptions {
   spreadMs?: number;
   /** Extra environment for the worker processes (DELIVERY_* timings). */
   workerEnv?: Record<string, string>;
+  /** 'fast' (default): chaosWorkerEnv's quick failure detection; 'production': the pipeline's own defaults. */
+  timing?: 'fast' | 'production';
   /** Where the worker processes' output goes (appended). */
   workerLogFile?: string;
   json?: string;
@@ -76,6 +79,8 @@ export interface ChaosResult {
   attempts: { total: number; reconciledPublished: number; unknown: number; retries: number };
   byPlatform: Record<string, { deliveries: number; published: number; failed: number; simulatorPosts: number }>;
   failures: { deliveryId: string; platform: string; reason: string | null }[];
+  /** The deliveries that took longest from their time to published, with their attempts (diagnostics). */
+  slowest: { id: string; platform: string; lag_ms: number; attempts: string }[];
   faults: FaultSpec[];
   ok: boolean;
 }
@@ -103,6 +108,7 @@ export const chaosWorkerEnv: Record<string, string> = {
   DELIVERY_WORKER_DEAD_AFTER_MS: '3000',
   DELIVERY_SWEEP_INTERVAL_MS: '1000',
   DELIVERY_SWEEP_GRACE_MS: '5000',
+  DELIVERY_DB_DEADLINE_MS: '10000',
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -117,8 +123,9 @@ const channelPlan = [
 ] as const;
 
 export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
-  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const started = Date.now();
+  const out = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = (line: string) => out(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
   const pgRestarts = opts.pgRestarts ?? 0;
   const workerCount = opts.workers ?? 2;
   const timeoutMs = opts.timeoutMs ?? 10 * 60_000;
@@ -202,7 +209,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
         platformTimeoutMs: 3_000,
         pollIntervalMs: 200,
         concurrency: opts.concurrency ?? 8,
-        env: { ...chaosWorkerEnv, ...opts.workerEnv },
+        env: { ...(opts.timing === 'production' ? {} : chaosWorkerEnv), ...opts.workerEnv },
         onLine: (line) => logStream.write(`[w${i} ${w.pid}] ${line}\n`),
       });
       slots[i] = w;
@@ -221,10 +228,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     });
 
     // --- Posts: one delivery each, round-robin over the channels, spread over the window
-    const firstAt = Date.now() + 4_000;
+    // The first posts fall due once the worker processes are up and the posts are written.
+    const firstAt = Date.now() + 5_000 + opts.deliveries * 10;
     const texts = new Set<string>();
     const jpeg = makeJpeg(1080, 1080);
-    for (let i = 0; i < opts.deliveries; i++) {
+    const createOne = async (i: number) => {
       const plan = channelPlan[i % channelPlan.length]!;
       const text = `Kaos ${i + 1}/${opts.deliveries} ${randomBytes(4).toString('hex')}: Helsingborg informerar.`;
       texts.add(text);
@@ -244,12 +252,18 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
         createdBy: null,
         actorLabel: 'chaos',
       });
-    }
+    };
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        while (next < opts.deliveries) await createOne(next++);
+      }),
+    );
     log(`chaos: ${opts.deliveries} deliveries over ${Math.round(spreadMs / 1000)} s, ${workerCount} workers, ${opts.kills} kills, ${pgRestarts} PostgreSQL restarts`);
 
     // --- Chaos events at random moments while work is in progress
     type Event = { at: number; kind: 'kill' | 'pg' };
-    const windowStart = firstAt + 1_000;
+    const windowStart = Math.max(firstAt + 1_000, Date.now());
     const windowEnd = firstAt + spreadMs + 5_000;
     const events: Event[] = [
       ...Array.from({ length: opts.kills }, (): Event => ({ at: windowStart + Math.random() * (windowEnd - windowStart), kind: 'kill' })),
@@ -352,6 +366,15 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       const b = (byPlatform[p.platform] ??= { deliveries: 0, published: 0, failed: 0, simulatorPosts: 0 });
       b.simulatorPosts += 1;
     }
+    const slowest = (await db.execute<{ id: string; platform: string; lag_ms: number; attempts: string }>(sql`
+      select d.id, c.platform::text as platform,
+             (extract(epoch from (d.published_at - d.scheduled_at)) * 1000)::int as lag_ms,
+             (select string_agg(a.number || ':' || a.outcome || coalesce('/' || a.error_class, '') || ' +' ||
+                       (extract(epoch from (a.started_at - d.scheduled_at)) * 1000)::int || 'ms', ' ' order by a.number)
+                from delivery_attempts a where a.delivery_id = d.id) as attempts
+      from deliveries d join channels c on c.id = d.channel_id
+      where d.published_at is not null
+      order by d.published_at - d.scheduled_at desc limit 5`)) as unknown as ChaosResult['slowest'];
     const count = (s: string) => rows.filter((r) => r.state === s).length;
     const result: ChaosResult = {
       deliveries: rows.length,
@@ -381,6 +404,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
         .filter((r) => r.state !== 'published')
         .slice(0, 20)
         .map((r) => ({ deliveryId: r.id, platform: r.platform, reason: r.failure_reason })),
+      slowest,
       faults,
       ok: false,
     };
@@ -405,6 +429,7 @@ async function main(): Promise<void> {
       concurrency: { type: 'string', default: '8' },
       timeout: { type: 'string', default: '900' },
       spread: { type: 'string' },
+      timing: { type: 'string', default: 'fast' },
       json: { type: 'string' },
     },
   });
@@ -421,6 +446,7 @@ async function main(): Promise<void> {
     concurrency: int('concurrency', values.concurrency),
     timeoutMs: int('timeout', values.timeout) * 1000,
     ...(values.spread ? { spreadMs: int('spread', values.spread) * 1000 } : {}),
+    timing: values.timing === 'production' ? 'production' : 'fast',
     databaseUrl: process.env.DATABASE_URL || undefined,
     json: values.json,
   });

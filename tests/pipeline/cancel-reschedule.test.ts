@@ -81,6 +81,9 @@ describe('reschedule and cancel', () => {
       policy: fastPolicy,
       inFlight: new Set(),
       liveness: { healthyFor: () => true },
+      onFatal: (e) => {
+        throw e;
+      },
     };
     await publishDelivery(deps, delivery.id);
     const d = await h.delivery(delivery.id);

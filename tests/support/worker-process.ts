@@ -51,7 +51,9 @@ export function spawnWorker(opts: WorkerProcessOptions): WorkerProcess {
     LOG_LEVEL: opts.logLevel ?? 'warn',
     ...opts.env,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'workers', 'index.ts')], {
+  // Extra node flags for diagnosis, e.g. UTROP_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.UTROP_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(repoRoot, 'workers', 'index.ts')], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../../db/client';
 import { beatHeart, markWorkerStopped, setGraphilePoolId } from '../../db/queries/deliveries';
 import type { Liveness } from '../deps';
+import { withDeadline } from './policy';
 
 export interface Heartbeat extends Liveness {
   /** Records Graphile Worker's pool id for this runner (its jobs' locked_by). */
@@ -18,7 +19,11 @@ export interface Heartbeat extends Liveness {
   stop(opts?: { markStopped?: boolean }): Promise<void>;
 }
 
-export async function startHeartbeat(db: Db, workerId: string, opts: { intervalMs: number; log: Logger }): Promise<Heartbeat> {
+export async function startHeartbeat(
+  db: Db,
+  workerId: string,
+  opts: { intervalMs: number; log: Logger; deadlineMs: number; onFatal: (e: Error) => void },
+): Promise<Heartbeat> {
   const info = { pid: process.pid, hostname: os.hostname() };
   let healthySince: number | null = null;
   let lastOk = 0;
@@ -27,7 +32,8 @@ export async function startHeartbeat(db: Db, workerId: string, opts: { intervalM
 
   const beat = async () => {
     try {
-      await beatHeart(db, workerId, info);
+      // A heartbeat that hangs (rather than fails) means a broken database client: stop rather than look alive.
+      await withDeadline(beatHeart(db, workerId, info), opts.deadlineMs, 'heartbeat', opts.onFatal);
       const now = Date.now();
       // A gap longer than two intervals breaks the streak.
       if (healthySince === null || now - lastOk > opts.intervalMs * 2 + 1_000) healthySince = now;

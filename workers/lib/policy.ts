@@ -33,6 +33,12 @@ export interface DeliveryPolicy {
   stuckJobAfterMs: number;
   /** Graphile Worker's own retries when the task throws (database unreachable). */
   jobMaxAttempts: number;
+  /**
+   * A database step of the pipeline that has not finished after this long means the database client is broken (a
+   * connection that can never flush again, postgres.js#1208): the worker then stops itself (crash-only) so that
+   * its work is reconciled by others instead of hanging with a live heartbeat.
+   */
+  dbDeadlineMs: number;
 }
 
 export const defaultDeliveryPolicy: DeliveryPolicy = {
@@ -52,6 +58,7 @@ export const defaultDeliveryPolicy: DeliveryPolicy = {
   sweepGraceMs: 30_000,
   stuckJobAfterMs: 60_000,
   jobMaxAttempts: 10,
+  dbDeadlineMs: 30_000,
 };
 
 const ms = z.coerce.number().int().min(0).max(7 * 24 * 3600_000);
@@ -66,6 +73,7 @@ const envSchema = z.object({
   DELIVERY_WORKER_DEAD_AFTER_MS: z.coerce.number().int().min(1_000).max(600_000).optional(),
   DELIVERY_SWEEP_INTERVAL_MS: z.coerce.number().int().min(500).max(600_000).optional(),
   DELIVERY_SWEEP_GRACE_MS: ms.optional(),
+  DELIVERY_DB_DEADLINE_MS: z.coerce.number().int().min(1_000).max(600_000).optional(),
 });
 
 /** Overrides from DELIVERY_* variables; throws a one-line error naming the variable when one is malformed. */
@@ -88,6 +96,7 @@ export function deliveryPolicyFromEnv(env: NodeJS.ProcessEnv): DeliveryPolicy {
   if (e.DELIVERY_WORKER_DEAD_AFTER_MS !== undefined) p.workerDeadAfterMs = e.DELIVERY_WORKER_DEAD_AFTER_MS;
   if (e.DELIVERY_SWEEP_INTERVAL_MS !== undefined) p.sweepIntervalMs = e.DELIVERY_SWEEP_INTERVAL_MS;
   if (e.DELIVERY_SWEEP_GRACE_MS !== undefined) p.sweepGraceMs = e.DELIVERY_SWEEP_GRACE_MS;
+  if (e.DELIVERY_DB_DEADLINE_MS !== undefined) p.dbDeadlineMs = e.DELIVERY_DB_DEADLINE_MS;
   return p;
 }
 
@@ -116,4 +125,37 @@ export function rateLimitRunAt(policy: DeliveryPolicy, retryAt: Date | undefined
 /** Crisis deliveries run first (Graphile Worker: lower priority number runs first). */
 export function jobPriority(isCrisis: boolean): number {
   return isCrisis ? -10 : 0;
+}
+
+/**
+ * When a lookup for an attempt cut off mid-call (its worker died) can be trusted: a request the platform received may
+ * still be processed until the client would have given up on it.
+ */
+export function lookupNotBefore(deps: { platformTimeoutMs: number }, attemptStartedAt: Date): Date {
+  return new Date(attemptStartedAt.getTime() + deps.platformTimeoutMs + 1_000);
+}
+
+export class DeadlineExceeded extends Error {
+  override readonly name = 'DeadlineExceeded';
+}
+
+/**
+ * Resolves like `work`, unless it takes longer than `ms`: then `onFatal` is told (the worker process exits) and the
+ * returned promise rejects with DeadlineExceeded.
+ */
+export async function withDeadline<T>(work: Promise<T>, ms: number, what: string, onFatal: (e: Error) => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const e = new DeadlineExceeded(`${what} did not finish within ${ms} ms: the database client is presumed broken`);
+      onFatal(e);
+      reject(e);
+    }, ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

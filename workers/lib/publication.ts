@@ -4,17 +4,30 @@
  */
 import { enqueue, removeJob } from '../enqueue';
 import type { DbOrTx } from '../../db/client';
-import type { Channel, Delivery, Post, PostMedia } from '../../db/schema';
+import { auditLog, type Channel, type Delivery, type Post, type PostMedia } from '../../db/schema';
+import type { SQL } from 'drizzle-orm';
 import {
   PUBLISH_TASK,
-  insertPublicRecord,
+  deliveryUpdateSql,
   lockDeliveriesOfChannel,
+  patchDelivery,
+  publicRecordInsertSql,
   updateChannel,
-  updateDelivery,
+  type DeliveryPatch,
 } from '../../db/queries/deliveries';
-import { recordAudit } from '../../db/queries/audit';
+import type { AuditInput } from '../../db/queries/audit';
+import { executeAll, insertRow, insertRowSql } from '../../db/queries/fast';
 import { canonicalJson, sha256Hex } from './canonical-json';
 import { defaultDeliveryPolicy, jobPriority } from './policy';
+
+/** recordAudit (db/queries/audit.ts) without the query builder's cost: the worker writes one per delivery. */
+export async function audit(tx: DbOrTx, entry: AuditInput): Promise<void> {
+  await insertRow(tx, auditLog, { ...entry, details: entry.details ?? {} });
+}
+
+export function auditSql(entry: AuditInput): SQL {
+  return insertRowSql(auditLog, { ...entry, details: entry.details ?? {} });
+}
 
 export interface SentContent {
   text: string;
@@ -55,79 +68,84 @@ export async function removePublishJob(db: DbOrTx, deliveryId: string): Promise<
   await removeJob(db, PUBLISH_TASK, deliveryId);
 }
 
+export interface PublicationInput {
+  delivery: Delivery;
+  channel: Channel;
+  content: SentContent;
+  externalId: string;
+  permalink: string | null;
+  publishedAt?: Date;
+  actor: { userId: string | null; label: string };
+  /** Extra columns for the delivery row (checked_by …). */
+  patch?: DeliveryPatch;
+  auditDetails?: Record<string, unknown>;
+}
+
 /**
- * Records that the delivery is on the platform: the delivery row (exactly what was sent), one public record
- * (upprättad handling) and an audit entry, all in the caller's transaction. The unique indexes on
- * deliveries(channel_id, external_id) and public_records(delivery_id) are the backstops against doing it twice.
+ * The statements that record that the delivery is on the platform: the delivery row (exactly what was sent), one
+ * public record (upprättad handling) and an audit entry. The unique indexes on deliveries(channel_id, external_id)
+ * and public_records(delivery_id) are the backstops against doing it twice.
  */
-export async function recordPublication(
-  tx: DbOrTx,
-  input: {
-    delivery: Delivery;
-    channel: Channel;
-    content: SentContent;
-    externalId: string;
-    permalink: string | null;
-    publishedAt?: Date;
-    actor: { userId: string | null; label: string };
-    /** Extra columns for the delivery row (checked_by …). */
-    patch?: Parameters<typeof updateDelivery>[2];
-    auditDetails?: Record<string, unknown>;
-  },
-): Promise<Delivery> {
+export function publicationStatements(input: PublicationInput): SQL[] {
   const { delivery, channel, content } = input;
   const publishedAt = input.publishedAt ?? new Date();
-  const updated = await updateDelivery(tx, delivery.id, {
-    state: 'published',
-    externalId: input.externalId,
-    permalink: input.permalink,
-    publishedAt,
-    sentText: content.text,
-    sentLink: content.link,
-    sentTitle: content.title,
-    sentMedia: content.media,
-    needsReconcile: false,
-    nextAttemptAt: null,
-    failureClass: null,
-    failureReason: null,
-    ...input.patch,
-  });
   const recordContent = {
     text: content.text,
     link: content.link,
     title: content.title,
     media: content.media.map((m) => ({ filename: m.filename, mimeType: m.mimeType, sha256: m.sha256, sizeBytes: m.sizeBytes })),
   };
-  await insertPublicRecord(tx, {
-    registeredAt: publishedAt,
-    kind: 'outgoing_post',
-    direction: 'outgoing',
-    channelId: channel.id,
-    deliveryId: delivery.id,
-    platform: channel.platform,
-    externalId: input.externalId,
-    permalink: input.permalink,
-    counterparty: channel.name,
-    summary: Array.from(content.text).slice(0, 120).join(''),
-    content: recordContent,
-    contentSha256: sha256Hex(canonicalJson(recordContent)),
-  });
-  await recordAudit(tx, {
-    actorUserId: input.actor.userId,
-    actorLabel: input.actor.label,
-    action: 'delivery.published',
-    objectType: 'delivery',
-    objectId: delivery.id,
-    details: {
-      postId: delivery.postId,
+  return [
+    deliveryUpdateSql(delivery.id, {
+      state: 'published',
+      externalId: input.externalId,
+      permalink: input.permalink,
+      publishedAt,
+      sentText: content.text,
+      sentLink: content.link,
+      sentTitle: content.title,
+      sentMedia: content.media,
+      needsReconcile: false,
+      nextAttemptAt: null,
+      failureClass: null,
+      failureReason: null,
+      ...input.patch,
+    }),
+    publicRecordInsertSql({
+      registeredAt: publishedAt,
+      kind: 'outgoing_post',
+      direction: 'outgoing',
       channelId: channel.id,
+      deliveryId: delivery.id,
       platform: channel.platform,
       externalId: input.externalId,
       permalink: input.permalink,
-      ...input.auditDetails,
-    },
-  });
-  return updated;
+      counterparty: channel.name,
+      summary: Array.from(content.text).slice(0, 120).join(''),
+      content: recordContent,
+      contentSha256: sha256Hex(canonicalJson(recordContent)),
+    }),
+    auditSql({
+      actorUserId: input.actor.userId,
+      actorLabel: input.actor.label,
+      action: 'delivery.published',
+      objectType: 'delivery',
+      objectId: delivery.id,
+      details: {
+        postId: delivery.postId,
+        channelId: channel.id,
+        platform: channel.platform,
+        externalId: input.externalId,
+        permalink: input.permalink,
+        ...input.auditDetails,
+      },
+    }),
+  ];
+}
+
+/** Records the publication in the caller's transaction, as one statement (see publicationStatements). */
+export async function recordPublication(tx: DbOrTx, input: PublicationInput, extra: SQL[] = []): Promise<void> {
+  await executeAll(tx, [...publicationStatements(input), ...extra]);
 }
 
 /**
@@ -143,10 +161,10 @@ export async function holdChannel(
   await updateChannel(tx, channel.id, { credentialStatus: 'needs_reauth', credentialError });
   const waiting = await lockDeliveriesOfChannel(tx, channel.id, ['scheduled', 'queued']);
   for (const d of waiting) {
-    await updateDelivery(tx, d.id, { state: 'held', nextAttemptAt: null });
+    await patchDelivery(tx, d.id, { state: 'held', nextAttemptAt: null });
     await removePublishJob(tx, d.id);
   }
-  await recordAudit(tx, {
+  await audit(tx, {
     actorUserId: actor.userId,
     actorLabel: actor.label,
     action: 'channel.needs_reauth',

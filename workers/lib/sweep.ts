@@ -25,7 +25,7 @@ import {
 } from '../../db/queries/deliveries';
 import { t } from '../../app/i18n';
 import type { Liveness } from '../deps';
-import type { DeliveryPolicy } from './policy';
+import { lookupNotBefore, type DeliveryPolicy } from './policy';
 import { enqueuePublish } from './publication';
 
 /** pg advisory lock key of the sweeper ("utrop-sweep"). */
@@ -40,7 +40,9 @@ export interface SweepResult {
   stranded: number;
 }
 
-export async function sweepDeliveries(deps: { db: Db; policy: DeliveryPolicy; log: Logger; liveness: Liveness }): Promise<SweepResult> {
+type SweepDeps = { db: Db; policy: DeliveryPolicy; log: Logger; liveness: Liveness; platformTimeoutMs: number };
+
+export async function sweepDeliveries(deps: SweepDeps): Promise<SweepResult> {
   const { db, policy, log } = deps;
   const result = await db.transaction(async (tx) => {
     const [row] = await tx.execute<{ locked: boolean }>(sql`select pg_try_advisory_xact_lock(${SWEEP_LOCK_KEY}) as locked`);
@@ -56,12 +58,15 @@ export async function sweepDeliveries(deps: { db: Db; policy: DeliveryPolicy; lo
         if (attempt?.outcome !== 'in_progress') continue;
         await updateAttempt(tx, dead.attemptId, { outcome: 'unknown', endedAt: now, errorClass: 'outcome_unknown', message: t('delivery.workerLost') });
         if (d.state === 'publishing' || d.state === 'queued' || d.state === 'scheduled' || d.state === 'cancelled') {
+          // The dead worker's request may still be going through the platform: look it up once it would have timed out.
+          const settleAt = lookupNotBefore(deps, attempt.startedAt);
+          const runAt = settleAt.getTime() > now.getTime() ? settleAt : now;
           await updateDelivery(tx, d.id, {
             state: d.state === 'publishing' ? 'queued' : d.state,
             needsReconcile: true,
-            nextAttemptAt: now,
+            nextAttemptAt: runAt,
           });
-          await enqueuePublish(tx, d, now, policy.jobMaxAttempts);
+          await enqueuePublish(tx, d, runAt, policy.jobMaxAttempts);
         } else if (d.state === 'held') {
           await updateDelivery(tx, d.id, { needsReconcile: true });
         }
@@ -99,7 +104,7 @@ export async function sweepDeliveries(deps: { db: Db; policy: DeliveryPolicy; lo
 
 /** Runs the sweeper now and then every `intervalMs` until stopped; errors are logged, never thrown. */
 export function startSweeper(
-  deps: { db: Db; policy: DeliveryPolicy; log: Logger; liveness: Liveness },
+  deps: SweepDeps,
   intervalMs: number,
 ): { stop(): Promise<void>; runNow(): Promise<SweepResult | null> } {
   let stopped = false;

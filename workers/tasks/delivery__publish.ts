@@ -18,20 +18,22 @@ import { z } from 'zod';
 import type { Task } from 'graphile-worker';
 import { t } from '../../app/i18n';
 import { decryptCredentials, encryptCredentials } from '../../db/credentials';
-import { recordAudit } from '../../db/queries/audit';
 import {
-  findAttempt,
-  findChannel,
-  findPost,
-  insertAttempt,
+  attemptUpdateSql,
+  deliveryUpdateSql,
+  gateState,
   isWorkerAlive,
-  latestAttempt,
-  listPostMedia,
-  lockDelivery,
-  updateAttempt,
+  loadMedia,
+  lockForClaim,
+  lockWithAttempt,
+  patchAttempt,
+  patchDelivery,
+  startAttempt,
   updateChannel,
-  updateDelivery,
+  type AttemptPatch,
+  type DeliveryPatch,
 } from '../../db/queries/deliveries';
+import { executeAll } from '../../db/queries/fast';
 import type { Tx } from '../../db/client';
 import type { Channel, Delivery, DeliveryAttempt, Post, PostMedia } from '../../db/schema';
 import { channels } from '../../db/schema';
@@ -47,8 +49,8 @@ import {
 import { platformModule, type PlatformModule } from '../platforms/registry';
 import type { WorkerDeps } from '../deps';
 import { checkDraft } from '../lib/limits';
-import { rateLimitRunAt, reconcileDelayMs, transientDelayMs } from '../lib/policy';
-import { enqueuePublish, holdChannel, recordPublication, sentContentOf, type SentContent } from '../lib/publication';
+import { DeadlineExceeded, lookupNotBefore, rateLimitRunAt, reconcileDelayMs, transientDelayMs, withDeadline } from '../lib/policy';
+import { audit, auditSql, enqueuePublish, holdChannel, recordPublication, sentContentOf, type SentContent } from '../lib/publication';
 
 export const payloadSchema = z.object({ deliveryId: z.uuid() });
 export type Payload = z.infer<typeof payloadSchema>;
@@ -64,13 +66,18 @@ export function makeTask(deps: WorkerDeps): Task {
   };
 }
 
+/** A database step of the pipeline, under the policy's deadline (a hang means a broken client: see dbDeadlineMs). */
+function db<T>(deps: WorkerDeps, what: string, work: Promise<T>): Promise<T> {
+  return withDeadline(work, deps.policy.dbDeadlineMs, `database step '${what}'`, (e) => deps.onFatal(e));
+}
+
 /** One run of the pipeline for a delivery; exported for tests and tools that drive it without Graphile Worker. */
 export async function publishDelivery(deps: WorkerDeps, deliveryId: string): Promise<void> {
   // A second job for a delivery this runner is already working on (a sweep re-enqueue): the first one owns it.
   if (deps.inFlight.has(deliveryId)) return;
   deps.inFlight.add(deliveryId);
   try {
-    const claim = await claimDelivery(deps, deliveryId);
+    const claim = await db(deps, 'claim', claimDelivery(deps, deliveryId));
     if (claim.kind === 'skip') {
       deps.log.debug({ deliveryId, reason: claim.reason }, 'delivery not run');
       return;
@@ -86,15 +93,16 @@ export async function publishDelivery(deps: WorkerDeps, deliveryId: string): Pro
 
 type Claim =
   | { kind: 'skip'; reason: string }
-  | { kind: 'claimed'; delivery: Delivery; attempt: DeliveryAttempt; reconcileOnly: boolean };
+  | { kind: 'claimed'; delivery: Delivery; channel: Channel; post: Post; mediaCount: number; attempt: DeliveryAttempt; reconcileOnly: boolean };
 
 const skip = (reason: string): Claim => ({ kind: 'skip', reason });
 
 async function claimDelivery(deps: WorkerDeps, deliveryId: string): Promise<Claim> {
   const { policy } = deps;
   return deps.db.transaction(async (tx) => {
-    const d = await lockDelivery(tx, deliveryId);
-    if (!d) return skip('no such delivery');
+    const snapshot = await lockForClaim(tx, deliveryId);
+    if (!snapshot) return skip('no such delivery');
+    const { delivery: d, channel, post, mediaCount, last } = snapshot;
     // A cancelled delivery whose last attempt's outcome is unknown is still looked up (never published again), so
     // that what happened is recorded honestly.
     const reconcileOnly = d.state === 'cancelled' && d.needsReconcile;
@@ -103,7 +111,6 @@ async function claimDelivery(deps: WorkerDeps, deliveryId: string): Promise<Clai
     }
     const now = new Date();
     let needsReconcile = d.needsReconcile;
-    const last = await latestAttempt(tx, d.id);
     if (last?.outcome === 'in_progress') {
       const owner = last.workerId;
       if (owner && owner !== deps.workerId) {
@@ -117,24 +124,29 @@ async function claimDelivery(deps: WorkerDeps, deliveryId: string): Promise<Clai
       }
       // The worker that made the attempt is gone (or it was this runner, which is no longer working on it): the
       // platform may or may not have the post.
-      await updateAttempt(tx, last.id, { outcome: 'unknown', endedAt: now, errorClass: 'outcome_unknown', message: t('delivery.workerLost') });
+      await patchAttempt(tx, last.id, { outcome: 'unknown', endedAt: now, errorClass: 'outcome_unknown', message: t('delivery.workerLost') });
       needsReconcile = true;
-      await updateDelivery(tx, d.id, { needsReconcile: true });
-    }
-
-    if (!reconcileOnly) {
-      const dueAt = Math.max(d.scheduledAt.getTime(), d.nextAttemptAt?.getTime() ?? 0);
-      if (dueAt > now.getTime() + EARLY_TOLERANCE_MS) {
-        // An older job (e.g. one already running when the post was rescheduled): the delivery's time is later.
-        await enqueuePublish(tx, d, new Date(dueAt), policy.jobMaxAttempts);
-        if (d.state === 'publishing') await updateDelivery(tx, d.id, { state: 'queued' });
-        return skip('not due yet');
+      // Its request may still be on its way through the platform: look only once it would have timed out.
+      const settleAt = lookupNotBefore(deps, last.startedAt);
+      if (settleAt.getTime() > now.getTime()) {
+        await patchDelivery(tx, d.id, { needsReconcile: true, nextAttemptAt: settleAt, ...(d.state === 'publishing' ? { state: 'queued' as const } : {}) });
+        await enqueuePublish(tx, d, settleAt, policy.jobMaxAttempts);
+        return skip('waiting for the lost attempt to settle');
       }
+      await patchDelivery(tx, d.id, { needsReconcile: true });
     }
 
-    const channel = await findChannel(tx, d.channelId);
-    if (!channel || !channel.enabled || channel.credentialStatus !== 'ok' || !channel.credentialsEncrypted) {
-      if (!reconcileOnly) await updateDelivery(tx, d.id, { state: 'held', nextAttemptAt: null });
+    // A cancelled delivery is only looked up, so its own time no longer matters; a pending retry time still does.
+    const dueAt = reconcileOnly ? (d.nextAttemptAt?.getTime() ?? 0) : Math.max(d.scheduledAt.getTime(), d.nextAttemptAt?.getTime() ?? 0);
+    if (dueAt > now.getTime() + EARLY_TOLERANCE_MS) {
+      // An older job (e.g. one already running when the post was rescheduled): the delivery's time is later.
+      await enqueuePublish(tx, d, new Date(dueAt), policy.jobMaxAttempts);
+      if (d.state === 'publishing') await patchDelivery(tx, d.id, { state: 'queued' });
+      return skip('not due yet');
+    }
+
+    if (!channel.enabled || channel.credentialStatus !== 'ok' || !channel.credentialsEncrypted) {
+      if (!reconcileOnly) await patchDelivery(tx, d.id, { state: 'held', nextAttemptAt: null });
       return skip('channel not usable: held');
     }
 
@@ -142,13 +154,13 @@ async function claimDelivery(deps: WorkerDeps, deliveryId: string): Promise<Clai
       const hours = Math.round((policy.maxTotalMs / 3600_000) * 10) / 10;
       const state = needsReconcile ? 'unconfirmed' : 'failed';
       const reason = needsReconcile ? t('delivery.giveUpUnconfirmed', { hours }) : t('delivery.giveUp', { hours });
-      await updateDelivery(tx, d.id, {
+      await patchDelivery(tx, d.id, {
         state,
         failureClass: needsReconcile ? 'outcome_unknown' : (last?.errorClass ?? 'transient'),
         failureReason: last?.message ? `${reason} ${last.message}` : reason,
         nextAttemptAt: null,
       });
-      await recordAudit(tx, {
+      await audit(tx, {
         actorUserId: null,
         actorLabel: 'worker',
         action: `delivery.${state}`,
@@ -159,16 +171,16 @@ async function claimDelivery(deps: WorkerDeps, deliveryId: string): Promise<Clai
       return skip('gave up');
     }
 
-    const attempt = await insertAttempt(tx, { deliveryId: d.id, number: d.attemptCount + 1, workerId: deps.workerId });
-    const delivery = await updateDelivery(tx, d.id, {
-      state: reconcileOnly ? 'cancelled' : 'publishing',
+    const patch = {
+      state: reconcileOnly ? ('cancelled' as const) : ('publishing' as const),
       attemptCount: d.attemptCount + 1,
       firstSentAt: d.firstSentAt ?? now,
       giveUpAt: d.giveUpAt ?? new Date(now.getTime() + policy.maxTotalMs),
       nextAttemptAt: null,
       needsReconcile,
-    });
-    return { kind: 'claimed', delivery, attempt, reconcileOnly };
+    } satisfies DeliveryPatch;
+    const attempt = await startAttempt(tx, { deliveryId: d.id, number: d.attemptCount + 1, workerId: deps.workerId }, patch);
+    return { kind: 'claimed', delivery: { ...d, ...patch, updatedAt: now }, channel, post, mediaCount, attempt, reconcileOnly };
   });
 }
 
@@ -197,6 +209,9 @@ type Outcome =
 
 interface Attempt {
   delivery: Delivery;
+  channel: Channel;
+  post: Post;
+  mediaCount: number;
   attempt: DeliveryAttempt;
   reconcileOnly: boolean;
   content?: SentContent;
@@ -220,7 +235,16 @@ interface Loaded {
 type Phase = 'load' | 'lookup' | 'publish';
 
 async function runAttempt(deps: WorkerDeps, claim: Extract<Claim, { kind: 'claimed' }>): Promise<void> {
-  const at: Attempt = { delivery: claim.delivery, attempt: claim.attempt, reconcileOnly: claim.reconcileOnly, note: null, lookupAbsent: false };
+  const at: Attempt = {
+    delivery: claim.delivery,
+    channel: claim.channel,
+    post: claim.post,
+    mediaCount: claim.mediaCount,
+    attempt: claim.attempt,
+    reconcileOnly: claim.reconcileOnly,
+    note: null,
+    lookupAbsent: false,
+  };
   const outcome = await decide(deps, at);
   await finish(deps, at, outcome);
 }
@@ -230,7 +254,7 @@ async function decide(deps: WorkerDeps, at: Attempt): Promise<Outcome> {
   let phase: Phase = 'load';
   let loaded: Loaded | undefined;
   try {
-    loaded = await load(deps, delivery);
+    loaded = await load(deps, at);
     at.content = sentContentOf(loaded.post, loaded.media);
 
     // C. Reconcile: never publish blindly after an unknown outcome.
@@ -274,17 +298,11 @@ async function decide(deps: WorkerDeps, at: Attempt): Promise<Outcome> {
     }
 
     // Re-check under the row lock: a cancel that arrived meanwhile wins, as does a takeover of our attempt.
-    const gate = await deps.db.transaction(async (tx) => {
-      const d = await lockDelivery(tx, delivery.id);
-      const a = await findAttempt(tx, at.attempt.id);
-      if (!d || a?.outcome !== 'in_progress') return 'lost' as const;
-      if (d.state === 'cancelled') return 'cancelled' as const;
-      // The lookup said "not there": that is now what we know, whatever happens to the send.
-      if (d.needsReconcile) await updateDelivery(tx, d.id, { needsReconcile: false, unknownLookups: 0 });
-      return 'go' as const;
-    });
-    if (gate === 'lost') return { kind: 'lost' };
-    if (gate === 'cancelled') return { kind: 'abandoned' };
+    const gate = await db(deps, 'gate', gateState(deps.db, delivery.id, at.attempt.id));
+    if (!gate || gate.attemptOutcome !== 'in_progress') return { kind: 'lost' };
+    if (gate.state === 'cancelled') return { kind: 'abandoned' };
+    // The lookup said "not there": that is now what we know, whatever happens to the send.
+    if (gate.needsReconcile) await patchDelivery(deps.db, delivery.id, { needsReconcile: false, unknownLookups: 0 });
 
     // E. Publish.
     phase = 'publish';
@@ -293,7 +311,7 @@ async function decide(deps: WorkerDeps, at: Attempt): Promise<Outcome> {
       previous: delivery.checkpoint ?? null,
       checkpoint: async (data: Checkpoint) => {
         // Its own committed statement: durable before the adapter takes the irreversible step.
-        await updateDelivery(deps.db, deliveryId, { checkpoint: data });
+        await db(deps, 'checkpoint', patchDelivery(deps.db, deliveryId, { checkpoint: data }));
       },
     });
     return { kind: 'published', externalId: result.externalId, permalink: result.permalink, via: 'publish' };
@@ -302,7 +320,7 @@ async function decide(deps: WorkerDeps, at: Attempt): Promise<Outcome> {
       return { kind: 'held', credentialError: e.message, error: { errorClass: 'auth_expired', message: e.message } };
     }
     if (isPlatformError(e)) return classify(deps, at, e, phase, loaded?.channel);
-    if (isDatabaseError(e)) throw e;
+    if (isDatabaseError(e) || e instanceof DeadlineExceeded) throw e;
     const message = t('delivery.unexpected', { error: e instanceof Error ? e.message : String(e) });
     deps.log.error({ err: e, deliveryId: delivery.id, phase }, 'unexpected error in delivery pipeline');
     if (phase === 'publish') {
@@ -374,12 +392,9 @@ function classify(deps: WorkerDeps, at: Attempt, e: PlatformError, phase: Phase,
   }
 }
 
-async function load(deps: WorkerDeps, delivery: Delivery): Promise<Loaded> {
-  const channel = await findChannel(deps.db, delivery.channelId);
-  if (!channel) throw new Error(`channel ${delivery.channelId} not found`);
-  const post = await findPost(deps.db, delivery.postId);
-  if (!post) throw new Error(`post ${delivery.postId} not found`);
-  const media = await listPostMedia(deps.db, post.id);
+async function load(deps: WorkerDeps, at: Attempt): Promise<Loaded> {
+  const { delivery, channel, post } = at;
+  const media = at.mediaCount > 0 ? await db(deps, 'load media', loadMedia(deps.db, post.id)) : [];
   const module = platformModule(channel.platform);
   const credentials = await credentialsFor(deps, channel, module);
   const conn: Connection<unknown> = {
@@ -447,7 +462,7 @@ async function credentialsFor(deps: WorkerDeps, channel: Channel, module: Platfo
       credentialsEncrypted: encryptCredentials(deps.credentialsKey, locked.id, fresh),
       credentialsRefreshDueAt: nextDue,
     });
-    await recordAudit(tx, { actorUserId: null, actorLabel: 'worker', action: 'channel.credentials_refreshed', objectType: 'channel', objectId: locked.id });
+    await audit(tx, { actorUserId: null, actorLabel: 'worker', action: 'channel.credentials_refreshed', objectType: 'channel', objectId: locked.id });
     return fresh;
   });
 }
@@ -461,13 +476,17 @@ async function finish(deps: WorkerDeps, at: Attempt, outcome: Outcome): Promise<
     return;
   }
   try {
-    await deps.db.transaction((tx) => finishIn(deps, tx, at, outcome));
+    await db(deps, 'finish', deps.db.transaction((tx) => finishIn(deps, tx, at, outcome)));
   } catch (e) {
     if (outcome.kind === 'published' && outcome.via === 'lookup' && isUniqueViolation(e)) {
       // The post the lookup matched is already recorded for another delivery of this channel (two identical
       // posts): we cannot tell which is ours, so this lookup did not decide anything.
-      await deps.db.transaction((tx) =>
-        finishIn(deps, tx, at, retryReconcile(deps, at.delivery, { errorClass: 'outcome_unknown', message: t('delivery.lookupAmbiguous') }, true)),
+      await db(
+        deps,
+        'finish',
+        deps.db.transaction((tx) =>
+          finishIn(deps, tx, at, retryReconcile(deps, at.delivery, { errorClass: 'outcome_unknown', message: t('delivery.lookupAmbiguous') }, true)),
+        ),
       );
       return;
     }
@@ -483,61 +502,59 @@ function withNote(at: Attempt, message: string | null | undefined): string | nul
 async function finishIn(deps: WorkerDeps, tx: Tx, at: Attempt, outcome: Exclude<Outcome, { kind: 'lost' }>): Promise<void> {
   const { policy, log } = deps;
   const now = new Date();
-  const d = await lockDelivery(tx, at.delivery.id);
-  if (!d) throw new Error(`delivery ${at.delivery.id} vanished`);
-  const attempt = await findAttempt(tx, at.attempt.id);
+  const locked = await lockWithAttempt(tx, at.delivery.id, at.attempt.id);
+  if (!locked) throw new Error(`delivery ${at.delivery.id} vanished`);
+  const { delivery: d, attempt } = locked;
   const ours = attempt?.outcome === 'in_progress';
-  const attemptId = at.attempt.id;
   const ended = { endedAt: now };
+  // Each outcome is written as ONE statement (data-modifying CTEs): fewer round trips on the hot path.
+  const attemptSet = (patch: AttemptPatch) => attemptUpdateSql(at.attempt.id, patch);
+  const deliverySet = (patch: DeliveryPatch) => deliveryUpdateSql(d.id, patch);
+  const workerAudit = (action: string, details: Record<string, unknown>) =>
+    auditSql({ actorUserId: null, actorLabel: 'worker', action, objectType: 'delivery', objectId: d.id, details });
 
   if (outcome.kind === 'published') {
     const attemptOutcome = outcome.via === 'lookup' ? 'reconciled_published' : 'published';
     if (d.state === 'published') {
       // Someone else recorded it first (a takeover after we were presumed dead, or the other way round).
       if (d.externalId === outcome.externalId) {
-        await updateAttempt(tx, attemptId, { outcome: attemptOutcome, ...ended, message: withNote(at, t('delivery.lookupPublished')) });
+        await executeAll(tx, [attemptSet({ outcome: attemptOutcome, ...ended, message: withNote(at, t('delivery.lookupPublished')) })]);
         return;
       }
       log.error({ deliveryId: d.id, recorded: d.externalId, other: outcome.externalId }, 'DUPLICATE: a second platform post for one delivery');
-      await updateAttempt(tx, attemptId, {
-        outcome: attemptOutcome,
-        ...ended,
-        errorClass: 'duplicate',
-        message: `Dubblett: plattformen har även inlägget ${outcome.externalId}.`,
-      });
-      await recordAudit(tx, {
-        actorUserId: null,
-        actorLabel: 'worker',
-        action: 'delivery.duplicate_detected',
-        objectType: 'delivery',
-        objectId: d.id,
-        details: { recordedExternalId: d.externalId, duplicateExternalId: outcome.externalId },
-      });
+      await executeAll(tx, [
+        attemptSet({ outcome: attemptOutcome, ...ended, errorClass: 'duplicate', message: `Dubblett: plattformen har även inlägget ${outcome.externalId}.` }),
+        workerAudit('delivery.duplicate_detected', { recordedExternalId: d.externalId, duplicateExternalId: outcome.externalId }),
+      ]);
       return;
     }
-    const channel = await findChannel(tx, d.channelId);
-    if (!channel || !at.content) throw new Error(`delivery ${d.id}: channel or content missing at finish`);
+    if (!at.content) throw new Error(`delivery ${d.id}: content missing at finish`);
     const cancelled = d.state === 'cancelled';
-    await recordPublication(tx, {
-      delivery: d,
-      channel,
-      content: at.content,
-      externalId: outcome.externalId,
-      permalink: outcome.permalink,
-      publishedAt: now,
-      actor: WORKER_ACTOR,
-      auditDetails: {
-        attempt: at.attempt.number,
-        via: outcome.via,
-        ...(cancelled ? { note: 'published_after_cancel' } : {}),
-        ...(ours ? {} : { note: 'late_result_of_superseded_attempt' }),
+    await recordPublication(
+      tx,
+      {
+        delivery: d,
+        channel: at.channel,
+        content: at.content,
+        externalId: outcome.externalId,
+        permalink: outcome.permalink,
+        publishedAt: now,
+        actor: WORKER_ACTOR,
+        auditDetails: {
+          attempt: at.attempt.number,
+          via: outcome.via,
+          ...(cancelled ? { note: 'published_after_cancel' } : {}),
+          ...(ours ? {} : { note: 'late_result_of_superseded_attempt' }),
+        },
       },
-    });
-    await updateAttempt(tx, attemptId, {
-      outcome: attemptOutcome,
-      ...ended,
-      message: withNote(at, cancelled ? t('delivery.publishedAfterCancel') : outcome.via === 'lookup' ? t('delivery.lookupPublished') : null),
-    });
+      [
+        attemptSet({
+          outcome: attemptOutcome,
+          ...ended,
+          message: withNote(at, cancelled ? t('delivery.publishedAfterCancel') : outcome.via === 'lookup' ? t('delivery.lookupPublished') : null),
+        }),
+      ],
+    );
     return;
   }
 
@@ -545,54 +562,59 @@ async function finishIn(deps: WorkerDeps, tx: Tx, at: Attempt, outcome: Exclude<
     // We were presumed dead and another run has taken the delivery over (it reconciles before it sends): leave the
     // delivery to it and only note what our call actually ended with.
     const late = outcome.kind === 'retry' || outcome.kind === 'failed' || outcome.kind === 'held' ? outcome.error.message : outcome.kind;
-    await updateAttempt(tx, attemptId, { message: withNote(at, `${attempt?.message ?? ''} Sent svar: ${late}`.trim()) });
+    await executeAll(tx, [attemptSet({ message: withNote(at, `${attempt?.message ?? ''} Sent svar: ${late}`.trim()) })]);
     return;
   }
   if (d.state === 'published') {
-    await updateAttempt(tx, attemptId, { outcome: 'reconciled_published', ...ended, message: withNote(at, t('delivery.lookupPublished')) });
+    await executeAll(tx, [attemptSet({ outcome: 'reconciled_published', ...ended, message: withNote(at, t('delivery.lookupPublished')) })]);
     return;
   }
   const cancelled = d.state === 'cancelled';
 
   switch (outcome.kind) {
     case 'absent':
-      await updateAttempt(tx, attemptId, { outcome: 'reconciled_absent', ...ended, message: t('delivery.absentAfterCancel') });
-      await updateDelivery(tx, d.id, { needsReconcile: false, unknownLookups: 0, nextAttemptAt: null });
+      await executeAll(tx, [
+        attemptSet({ outcome: 'reconciled_absent', ...ended, message: t('delivery.absentAfterCancel') }),
+        deliverySet({ needsReconcile: false, unknownLookups: 0, nextAttemptAt: null }),
+      ]);
       return;
 
     case 'abandoned':
-      await updateAttempt(tx, attemptId, { outcome: 'abandoned', ...ended, message: withNote(at, t('delivery.cancelledBeforeSend')) });
-      await updateDelivery(tx, d.id, { nextAttemptAt: null });
+      await executeAll(tx, [
+        attemptSet({ outcome: 'abandoned', ...ended, message: withNote(at, t('delivery.cancelledBeforeSend')) }),
+        deliverySet({ nextAttemptAt: null }),
+      ]);
       return;
 
     case 'failed': {
-      await updateAttempt(tx, attemptId, { outcome: 'failed', ...ended, ...errorColumns(outcome.error), message: withNote(at, outcome.error.message) });
-      if (cancelled) return;
-      await updateDelivery(tx, d.id, {
-        state: 'failed',
-        needsReconcile: d.needsReconcile && !at.lookupAbsent,
-        failureClass: outcome.error.errorClass,
-        failureReason: outcome.error.message,
-        nextAttemptAt: null,
-      });
-      await recordAudit(tx, {
-        actorUserId: null,
-        actorLabel: 'worker',
-        action: 'delivery.failed',
-        objectType: 'delivery',
-        objectId: d.id,
-        details: { errorClass: outcome.error.errorClass, reason: outcome.error.message, attempt: at.attempt.number },
-      });
+      const attemptDone = attemptSet({ outcome: 'failed', ...ended, ...errorColumns(outcome.error), message: withNote(at, outcome.error.message) });
+      if (cancelled) {
+        await executeAll(tx, [attemptDone]);
+        return;
+      }
+      await executeAll(tx, [
+        attemptDone,
+        deliverySet({
+          state: 'failed',
+          needsReconcile: d.needsReconcile && !at.lookupAbsent,
+          failureClass: outcome.error.errorClass,
+          failureReason: outcome.error.message,
+          nextAttemptAt: null,
+        }),
+        workerAudit('delivery.failed', { errorClass: outcome.error.errorClass, reason: outcome.error.message, attempt: at.attempt.number }),
+      ]);
       return;
     }
 
     case 'held': {
-      await updateAttempt(tx, attemptId, { outcome: 'held', ...ended, ...errorColumns(outcome.error), message: withNote(at, outcome.error.message) });
+      await executeAll(tx, [
+        attemptSet({ outcome: 'held', ...ended, ...errorColumns(outcome.error), message: withNote(at, outcome.error.message) }),
+        ...(cancelled
+          ? []
+          : [deliverySet({ state: 'held', nextAttemptAt: null, failureClass: 'auth_expired', failureReason: outcome.credentialError })]),
+      ]);
       const [channel] = await tx.select().from(channels).where(eq(channels.id, d.channelId)).for('update');
       if (channel && channel.credentialStatus === 'ok') await holdChannel(tx, channel, outcome.credentialError, WORKER_ACTOR);
-      if (!cancelled) {
-        await updateDelivery(tx, d.id, { state: 'held', nextAttemptAt: null, failureClass: 'auth_expired', failureReason: outcome.credentialError });
-      }
       return;
     }
 
@@ -602,58 +624,47 @@ async function finishIn(deps: WorkerDeps, tx: Tx, at: Attempt, outcome: Exclude<
       const attemptOutcome = reconcile ? 'unknown' : 'retry';
       if (cancelled && !reconcile) {
         // A definite failure after a cancel: nothing was published and nothing more will be tried.
-        await updateAttempt(tx, attemptId, { outcome: 'failed', ...ended, ...errorColumns(outcome.error), message: withNote(at, outcome.error.message) });
+        await executeAll(tx, [attemptSet({ outcome: 'failed', ...ended, ...errorColumns(outcome.error), message: withNote(at, outcome.error.message) })]);
         return;
       }
       const transientFailures = d.transientFailures + (outcome.countTransient ? 1 : 0);
       const unknownLookups = d.unknownLookups + (outcome.countLookup ? 1 : 0);
-      await updateAttempt(tx, attemptId, { outcome: attemptOutcome, ...ended, ...errorColumns(outcome.error), message: withNote(at, outcome.error.message) });
+      const attemptDone = attemptSet({ outcome: attemptOutcome, ...ended, ...errorColumns(outcome.error), message: withNote(at, outcome.error.message) });
       if (outcome.countTransient && transientFailures >= policy.maxTransientFailures) {
         const reason = t('delivery.tooManyTransient', { count: transientFailures, error: outcome.error.message });
-        await updateDelivery(tx, d.id, {
-          state: 'failed',
-          transientFailures,
-          failureClass: outcome.error.errorClass ?? 'transient',
-          failureReason: reason,
-          nextAttemptAt: null,
-        });
-        await recordAudit(tx, {
-          actorUserId: null,
-          actorLabel: 'worker',
-          action: 'delivery.failed',
-          objectType: 'delivery',
-          objectId: d.id,
-          details: { errorClass: outcome.error.errorClass, reason, attempt: at.attempt.number },
-        });
+        await executeAll(tx, [
+          attemptDone,
+          deliverySet({ state: 'failed', transientFailures, failureClass: outcome.error.errorClass ?? 'transient', failureReason: reason, nextAttemptAt: null }),
+          workerAudit('delivery.failed', { errorClass: outcome.error.errorClass, reason, attempt: at.attempt.number }),
+        ]);
         return;
       }
       if (outcome.countLookup && unknownLookups >= policy.maxUnknownLookups) {
         const reason = t('delivery.unconfirmedLookups', { count: unknownLookups });
-        await updateDelivery(tx, d.id, {
-          state: 'unconfirmed',
-          unknownLookups,
-          needsReconcile: true,
-          failureClass: 'outcome_unknown',
-          failureReason: `${reason} ${outcome.error.message}`,
-          nextAttemptAt: null,
-        });
-        await recordAudit(tx, {
-          actorUserId: null,
-          actorLabel: 'worker',
-          action: 'delivery.unconfirmed',
-          objectType: 'delivery',
-          objectId: d.id,
-          details: { lookups: unknownLookups, reason: outcome.error.message },
-        });
+        await executeAll(tx, [
+          attemptDone,
+          deliverySet({
+            state: 'unconfirmed',
+            unknownLookups,
+            needsReconcile: true,
+            failureClass: 'outcome_unknown',
+            failureReason: `${reason} ${outcome.error.message}`,
+            nextAttemptAt: null,
+          }),
+          workerAudit('delivery.unconfirmed', { lookups: unknownLookups, reason: outcome.error.message }),
+        ]);
         return;
       }
-      await updateDelivery(tx, d.id, {
-        state: cancelled ? 'cancelled' : 'queued',
-        transientFailures,
-        unknownLookups,
-        needsReconcile: reconcile,
-        nextAttemptAt: outcome.runAt,
-      });
+      await executeAll(tx, [
+        attemptDone,
+        deliverySet({
+          state: cancelled ? 'cancelled' : 'queued',
+          transientFailures,
+          unknownLookups,
+          needsReconcile: reconcile,
+          nextAttemptAt: outcome.runAt,
+        }),
+      ]);
       await enqueuePublish(tx, d, outcome.runAt, policy.jobMaxAttempts);
       return;
     }

@@ -1,0 +1,282 @@
+/**
+ * `npm run bench [-- --deliveries M --workers W --concurrency C --json FILE]`: schedule lag.
+ *
+ * Schedules M deliveries (X and Facebook, which answer at once) for the same moment a few seconds ahead, runs W
+ * worker processes, and measures for each the lag from its scheduled time to the moment the SIMULATOR received
+ * the post (the simulator post's createdAt), plus the lag to the start of our first attempt. Goal: p99 ≤ 1000 ms.
+ * Prints JSON and writes it to bench-results/bench.json (or --json).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
+import { sql } from 'drizzle-orm';
+import { openDatabase } from '../../db/client';
+import { ensureDatabaseExists } from '../../db/connect';
+import { databaseUrl, startEmbeddedPostgres, tempDataDir } from '../../db/embedded';
+import { migrateAll } from '../../db/migrate';
+import { seedDemo } from '../../db/seed';
+import { createPost } from '../../app/models/posts.server';
+import { startSimulatorServer, type SimPost } from '../../workers/platforms/sim/core';
+import { createXSimulator } from '../../workers/platforms/x/simulator';
+import { createFacebookSimulator } from '../../workers/platforms/facebook/simulator';
+import { createInstagramSimulator } from '../../workers/platforms/instagram/simulator';
+import { createYoutubeSimulator } from '../../workers/platforms/youtube/simulator';
+import { freePort } from '../support/ports';
+import { repoRoot, spawnWorker, type WorkerProcess } from '../support/worker-process';
+
+export interface BenchOptions {
+  deliveries: number;
+  workers: number;
+  concurrency: number;
+  pollIntervalMs: number;
+  /** How far ahead of "now" (after the posts are written and the workers are up) the deliveries are due. */
+  leadMs: number;
+  databaseUrl?: string;
+  log?: (line: string) => void;
+}
+
+interface Stats {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  min: number;
+  mean: number;
+}
+
+export interface BenchResult {
+  deliveries: number;
+  published: number;
+  workers: number;
+  concurrency: number;
+  pollIntervalMs: number;
+  /** Scheduled time → the simulator has the post. */
+  scheduleLagMs: Stats;
+  /** Scheduled time → our first attempt started (the queue's share of the lag). */
+  startLagMs: Stats;
+  /** CPU spent per delivery during the burst, by process group (Linux /proc). */
+  cpuMsPerDelivery: { workers: number; postgres: number; benchAndSimulators: number };
+  goalP99Ms: number;
+  ok: boolean;
+  durationMs: number;
+  cpus: number;
+}
+
+/** CPU time (ms) of processes from /proc (Linux); 0 elsewhere. */
+function cpuMsOf(pids: number[]): number {
+  const tick = 10; // USER_HZ is 100 on Linux
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      total += (Number(fields[11]) + Number(fields[12])) * tick;
+    } catch {
+      /* gone */
+    }
+  }
+  return total;
+}
+
+function postgresPids(): number[] {
+  try {
+    return fs
+      .readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .filter((d) => {
+        try {
+          return fs.readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres';
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function stats(values: number[]): Stats {
+  const v = [...values].sort((a, b) => a - b);
+  const at = (q: number) => v[Math.min(v.length - 1, Math.max(0, Math.ceil(q * v.length) - 1))] ?? NaN;
+  return {
+    p50: at(0.5),
+    p90: at(0.9),
+    p99: at(0.99),
+    max: v[v.length - 1] ?? NaN,
+    min: v[0] ?? NaN,
+    mean: Math.round(v.reduce((s, x) => s + x, 0) / Math.max(1, v.length)),
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runBench(opts: BenchOptions): Promise<BenchResult> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const started = Date.now();
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    let url: string;
+    if (opts.databaseUrl) {
+      const serverUrl = databaseUrl(opts.databaseUrl, 'postgres');
+      const name = `utrop_bench_${randomBytes(5).toString('hex')}`;
+      await ensureDatabaseExists(serverUrl, name);
+      url = databaseUrl(serverUrl, name);
+      cleanups.push(async () => {
+        const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+        await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
+        await admin.end({ timeout: 5 });
+      });
+    } else {
+      const server = await startEmbeddedPostgres({ dataDir: tempDataDir('utrop-bench'), port: await freePort(), ephemeral: true, log });
+      cleanups.push(() => server.stop());
+      await ensureDatabaseExists(server.url, 'utrop_bench');
+      url = databaseUrl(server.url, 'utrop_bench');
+    }
+    await migrateAll(url);
+    const database = openDatabase(url, { max: 8, applicationName: 'utrop-bench' });
+    cleanups.push(() => database.close());
+    const sims = await startSimulatorServer([
+      createXSimulator({ limits: { publish: 100_000, list: 100_000 } }),
+      createFacebookSimulator(),
+      createInstagramSimulator(),
+      createYoutubeSimulator(),
+    ]);
+    cleanups.push(() => sims.close());
+    const credentialsKey = randomBytes(32);
+    await seedDemo(database.db, { simulatorUrl: sims.url, credentialsKey });
+
+    const workerDataDir = tempDataDir('utrop-bench-worker');
+    cleanups.push(async () => fs.rmSync(workerDataDir, { recursive: true, force: true }));
+    const workers: WorkerProcess[] = [];
+    for (let i = 0; i < opts.workers; i++) {
+      workers.push(
+        spawnWorker({
+          databaseUrl: url,
+          credentialsKey,
+          publicUrl: 'http://127.0.0.1:9/',
+          dataDir: workerDataDir,
+          pollIntervalMs: opts.pollIntervalMs,
+          concurrency: opts.concurrency,
+        }),
+      );
+    }
+    cleanups.push(async () => {
+      await Promise.all(workers.map((w) => w.stop()));
+    });
+    // Wait until every worker has its Graphile Worker pool running.
+    const until = Date.now() + 60_000;
+    while (Date.now() < until) {
+      const [row] = await database.sql<{ n: number }[]>`
+        select count(*)::int as n from worker_heartbeats where stopped_at is null and graphile_pool_id is not null`;
+      if ((row?.n ?? 0) >= opts.workers) break;
+      await sleep(200);
+    }
+
+    const at = new Date(Date.now() + opts.leadMs + opts.deliveries * 8);
+    const keys = ['x-helsingborg', 'facebook-helsingborg'];
+    for (let i = 0; i < opts.deliveries; i++) {
+      await createPost(database.db, {
+        text: `Bänk ${i + 1} ${randomBytes(4).toString('hex')}`,
+        channelKeys: [keys[i % keys.length]!],
+        scheduledAt: at,
+        createdBy: null,
+        actorLabel: 'bench',
+      });
+    }
+    if (Date.now() > at.getTime() - 500) log('bench: warning, writing the posts took longer than the lead time');
+    log(`bench: ${opts.deliveries} deliveries due at ${at.toISOString()}, ${opts.workers} workers × ${opts.concurrency}`);
+
+    // CPU is counted from the moment the deliveries fall due.
+    await sleep(Math.max(0, at.getTime() - Date.now()));
+    const workerPids = workers.map((w) => w.pid);
+    const cpu0 = { workers: cpuMsOf(workerPids), postgres: cpuMsOf(postgresPids()), self: process.cpuUsage() };
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      await sleep(250);
+      const [row] = await database.sql<{ n: number }[]>`select count(*)::int as n from deliveries where state not in ('published', 'failed')`;
+      if (row?.n === 0) break;
+    }
+    const selfCpu = process.cpuUsage(cpu0.self);
+    // From the deliveries' time until all were published (includes this process polling the database).
+    const cpuMs = {
+      workers: cpuMsOf(workerPids) - cpu0.workers,
+      postgres: cpuMsOf(postgresPids()) - cpu0.postgres,
+      benchAndSimulators: Math.round((selfCpu.user + selfCpu.system) / 1000),
+    };
+    const rows = (await database.db.execute<{ external_id: string | null; platform: string; scheduled_at: string; first_start: string | null }>(sql`
+      select d.external_id, c.platform::text as platform, d.scheduled_at,
+             (select min(a.started_at) from delivery_attempts a where a.delivery_id = d.id) as first_start
+      from deliveries d join channels c on c.id = d.channel_id where d.state = 'published'`)) as unknown as {
+      external_id: string | null;
+      platform: string;
+      scheduled_at: string;
+      first_start: string | null;
+    }[];
+    const state = (await (await fetch(`${sims.url}/_sim/state`)).json()) as { posts: SimPost[] };
+    const byId = new Map(state.posts.map((p) => [`${p.platform}|${p.id}`, p]));
+    const lags: number[] = [];
+    const starts: number[] = [];
+    for (const r of rows) {
+      const post = byId.get(`${r.platform}|${r.external_id}`);
+      if (!post) continue;
+      lags.push(Date.parse(post.createdAt) - Date.parse(r.scheduled_at));
+      if (r.first_start) starts.push(Date.parse(r.first_start) - Date.parse(r.scheduled_at));
+    }
+    const scheduleLagMs = stats(lags);
+    return {
+      deliveries: opts.deliveries,
+      published: rows.length,
+      workers: opts.workers,
+      concurrency: opts.concurrency,
+      pollIntervalMs: opts.pollIntervalMs,
+      scheduleLagMs,
+      startLagMs: stats(starts),
+      cpuMsPerDelivery: {
+        workers: Math.round((cpuMs.workers / opts.deliveries) * 10) / 10,
+        postgres: Math.round((cpuMs.postgres / opts.deliveries) * 10) / 10,
+        benchAndSimulators: Math.round((cpuMs.benchAndSimulators / opts.deliveries) * 10) / 10,
+      },
+      goalP99Ms: 1000,
+      ok: rows.length === opts.deliveries && scheduleLagMs.p99 <= 1000,
+      durationMs: Date.now() - started,
+      cpus: (await import('node:os')).cpus().length,
+    };
+  } finally {
+    for (const fn of cleanups.reverse()) await fn().catch(() => {});
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      deliveries: { type: 'string', default: '200' },
+      workers: { type: 'string', default: '2' },
+      concurrency: { type: 'string', default: '8' },
+      poll: { type: 'string', default: '200' },
+      lead: { type: 'string', default: '3000' },
+      json: { type: 'string', default: path.join(repoRoot, 'bench-results', 'bench.json') },
+    },
+  });
+  const result = await runBench({
+    deliveries: Number(values.deliveries),
+    workers: Number(values.workers),
+    concurrency: Number(values.concurrency),
+    pollIntervalMs: Number(values.poll),
+    leadMs: Number(values.lead),
+    databaseUrl: process.env.DATABASE_URL || undefined,
+  });
+  fs.mkdirSync(path.dirname(values.json), { recursive: true });
+  fs.writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  process.exit(result.ok ? 0 : 1);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(2);
+  });
+}
