@@ -71,6 +71,11 @@ function redact(name: string, value: string): string {
   return value.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
+/** The console's public address (OAuth redirects, media links given to platforms); one default for every process. */
+export function publicUrlOf(cfg: Config): string {
+  return cfg.PUBLIC_URL ?? `http://localhost:${cfg.PORT}`;
+}
+
 let cached: Config | undefined;
 
 export function config(): Config {

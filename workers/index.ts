@@ -2,7 +2,7 @@
  * The worker process (`npm run start:worker`): publishes deliveries and runs the housekeeping schedule.
  * Configuration comes from the environment (app/config.server.ts, .env.example; DELIVERY_* in workers/lib/policy.ts).
  */
-import { loadConfigOrExit } from '../app/config.server';
+import { loadConfigOrExit, publicUrlOf } from '../app/config.server';
 import { loadSecrets } from '../app/server/secrets';
 import { logger } from '../app/utils/logger.server';
 import { openDatabase } from '../db/client';
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     credentialsKey: secrets.credentialsKey,
     log,
     platformTimeoutMs: cfg.PLATFORM_TIMEOUT_MS,
-    publicUrl: cfg.PUBLIC_URL ?? `http://${cfg.HOST}:${cfg.PORT}`,
+    publicUrl: publicUrlOf(cfg),
     concurrency: cfg.WORKER_CONCURRENCY,
     pollInterval: cfg.WORKER_POLL_INTERVAL_MS,
     policy,

@@ -2,9 +2,8 @@
  * `npm start`: the whole console on one machine — embedded PostgreSQL (unless DATABASE_URL is set), migrations,
  * the platform simulators, demo data, a worker process and the web server. Ctrl-C stops all of it.
  */
-import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { loadConfigOrExit } from '../config.server';
+import { loadConfigOrExit, publicUrlOf } from '../config.server';
 import { resolveDatabase } from '../../db/connect';
 import { migrateAll } from '../../db/migrate';
 import { defaultDataDir, EmbeddedPostgresError } from '../../db/embedded';
@@ -45,7 +44,7 @@ async function main() {
     const database = openDatabase(resolved.url, { applicationName: 'utrop-web' });
     cleanups.push(() => database.close());
     const seed = await seedDemo(database.db, { simulatorUrl: sims.url, credentialsKey: secrets.credentialsKey });
-    const publicUrl = cfg.PUBLIC_URL ?? `http://localhost:${cfg.PORT}`;
+    const publicUrl = publicUrlOf(cfg);
 
     const worker = superviseWorker({
       ...process.env,
@@ -65,7 +64,6 @@ async function main() {
       host: cfg.HOST,
       sessionSecret: secrets.sessionSecret,
       credentialsKey: secrets.credentialsKey,
-      secureCookies: cfg.NODE_ENV === 'production' && publicUrl.startsWith('https:'),
       simulatorUrl: sims.url,
       publicUrl,
       root,
@@ -91,7 +89,8 @@ function superviseWorker(env: NodeJS.ProcessEnv) {
   let child: ChildProcess | null = null;
   let stopped = false;
   const startChild = () => {
-    child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['workers/index.ts'], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    // node --import tsx, not the tsx wrapper: signals then reach the worker itself, not a parent that relays them.
+    child = spawn(process.execPath, ['--import', 'tsx', 'workers/index.ts'], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('exit', (code, signal) => {
       if (stopped) return;
       say(`The worker stopped (${signal ?? code}); restarting it.`);

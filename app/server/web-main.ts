@@ -1,5 +1,5 @@
 /** `npm run start:web`: the web process alone (production: several of them behind a load balancer). */
-import { loadConfigOrExit } from '../config.server';
+import { loadConfigOrExit, publicUrlOf } from '../config.server';
 import { resolveDatabase } from '../../db/connect';
 import { migrateAll } from '../../db/migrate';
 import { defaultDataDir } from '../../db/embedded';
@@ -14,7 +14,6 @@ try {
   await migrateAll(resolved.url);
   const secrets = loadSecrets(cfg, defaultDataDir());
   const database = openDatabase(resolved.url, { applicationName: 'utrop-web' });
-  const publicUrl = cfg.PUBLIC_URL ?? `http://localhost:${cfg.PORT}`;
   const web = await startWebServer({
     db: database.db,
     build: await loadBuild(root),
@@ -22,9 +21,8 @@ try {
     host: cfg.HOST,
     sessionSecret: secrets.sessionSecret,
     credentialsKey: secrets.credentialsKey,
-    secureCookies: publicUrl.startsWith('https:'),
     simulatorUrl: null,
-    publicUrl,
+    publicUrl: publicUrlOf(cfg),
     root,
   });
   process.stdout.write(`Utrop web listening at ${web.url}\n`);

@@ -18,8 +18,8 @@ export interface WebOptions {
   host: string;
   sessionSecret: string;
   credentialsKey: Buffer;
-  secureCookies: boolean;
   simulatorUrl: string | null;
+  /** Cookies are marked Secure, and HSTS sent, exactly when this is an https address. */
   publicUrl?: string;
   /** Folder holding build/ and public/; the checkout root. */
   root: string;
@@ -48,6 +48,8 @@ function contentSecurityPolicy(nonce: string): string {
 }
 
 export async function startWebServer(opts: WebOptions): Promise<RunningWeb> {
+  const publicUrl = opts.publicUrl ?? `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${opts.port}`;
+  const secureCookies = publicUrl.startsWith('https:');
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -61,7 +63,7 @@ export async function startWebServer(opts: WebOptions): Promise<RunningWeb> {
     res.setHeader('Referrer-Policy', 'same-origin');
     res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-    if (opts.secureCookies) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    if (secureCookies) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     // The only client address loaders see is the socket's, so a client cannot spoof its own for login throttling.
     req.headers['x-utrop-client-ip'] = req.socket.remoteAddress ?? 'unknown';
     next();
@@ -86,10 +88,10 @@ export async function startWebServer(opts: WebOptions): Promise<RunningWeb> {
         db: opts.db,
         cspNonce: String(res.locals.cspNonce),
         sessionSecret: opts.sessionSecret,
-        secureCookies: opts.secureCookies,
+        secureCookies,
         credentialsKey: opts.credentialsKey,
         simulatorUrl: opts.simulatorUrl,
-        publicUrl: opts.publicUrl ?? `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${opts.port}`,
+        publicUrl,
       }),
     }),
   );

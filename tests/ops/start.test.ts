@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/ports';
 
@@ -28,7 +29,8 @@ function killTree(child: ChildProcess, signal: NodeJS.Signals) {
 }
 
 async function startConsole(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; output: () => string; url: string }> {
-  const child = spawn(tsx, ['app/server/start.ts'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The real process, not tsx's wrapper, so that a SIGKILL hits what listens on the ports.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'app/server/start.ts'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -71,7 +73,10 @@ describe('npm start', () => {
     expect(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(true);
     const second = await startConsole(env);
     expect(second.output()).toContain('left running by an earlier run');
-    const [row] = await (await import('postgres')).default(`postgres://postgres:${fs.readFileSync(path.join(dataDir, 'postgres-password'), 'utf8').trim()}@127.0.0.1:${pgPort}/utrop`, { max: 1 })`select count(*)::int as n from users`;
+    const password = fs.readFileSync(path.join(dataDir, 'postgres-password'), 'utf8').trim();
+    const sql = postgres(`postgres://postgres:${password}@127.0.0.1:${pgPort}/utrop`, { max: 1 });
+    const [row] = await sql<{ n: number }[]>`select count(*)::int as n from users`;
+    await sql.end();
     expect(row?.n).toBe(7);
 
     // kill -9 of the whole process tree, PostgreSQL included: a stale postmaster.pid and no server.

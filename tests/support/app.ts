@@ -32,7 +32,6 @@ export async function startTestApp(): Promise<TestApp> {
     host: '127.0.0.1',
     sessionSecret: randomBytes(32).toString('hex'),
     credentialsKey,
-    secureCookies: false,
     simulatorUrl: sims.url,
     root,
   });

@@ -13,7 +13,10 @@ export async function launchBrowser(): Promise<Browser> {
     return playwright.launch({ executablePath: process.env.CHROMIUM_PATH, headless: true, args: ['--disable-dev-shm-usage', '--disable-gpu'] });
   }
   const { default: chromium } = await import('@sparticuz/chromium');
-  return playwright.launch({ executablePath: await chromium.executablePath(), args: chromium.args, headless: true });
+  // Its defaults are for one-shot serverless use: in --single-process mode closing the last page ends the browser,
+  // and the tests open several pages in turn.
+  const args = chromium.args.filter((a: string) => a !== '--single-process');
+  return playwright.launch({ executablePath: await chromium.executablePath(), args, headless: true });
 }
 
 export interface AxeViolation {

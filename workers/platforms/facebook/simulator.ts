@@ -311,7 +311,7 @@ export function createFacebookSimulator(initial: Partial<FacebookSimulatorConfig
     const message = input.fields.get('message') ?? '';
     if (message.trim() === '') return graphError(400, { code: 100, message: '(#100) Comment must have a message or an attachment' });
     const postNumber = post.id.split('_')[1] ?? post.id;
-    const comment: SimComment = {
+    const comment = hub.addComment({
       platform: 'facebook',
       channel: page.pageId,
       id: `${postNumber}_${hub.nextId(16)}`,
@@ -321,12 +321,8 @@ export function createFacebookSimulator(initial: Partial<FacebookSimulatorConfig
       author: page.pageName,
       authorId: page.pageId,
       text: message,
-      createdAt: new Date().toISOString(),
-      hidden: false,
-      deleted: false,
       fromOwner: true,
-    };
-    hub.comments.push(comment);
+    });
     const permalink = `${permalinkFor(page.pageId, post.id)}?comment_id=${comment.id.split('_')[1]}`;
     return ok({ id: comment.id, ...(requestedFields(input).has('permalink_url') ? { permalink_url: permalink } : {}) });
   }
@@ -435,7 +431,7 @@ export function createFacebookSimulator(initial: Partial<FacebookSimulatorConfig
       const post = hub.posts.find((p) => p.platform === 'facebook' && p.id === (parent?.postId ?? input.postId) && !p.deleted);
       if (!post) throw new Error(`no Facebook post or comment ${input.postId}`);
       const postNumber = post.id.split('_')[1] ?? post.id;
-      const comment: SimComment = {
+      const comment = hub.addComment({
         platform: 'facebook',
         channel: post.channel,
         id: `${postNumber}_${hub.nextId(16)}`,
@@ -444,12 +440,8 @@ export function createFacebookSimulator(initial: Partial<FacebookSimulatorConfig
         author: input.author,
         authorId: citizenId(input.author),
         text: input.text,
-        createdAt: new Date().toISOString(),
-        hidden: false,
-        deleted: false,
         fromOwner: false,
-      };
-      hub.comments.push(comment);
+      });
       return comment;
     },
     reset() {

@@ -473,7 +473,7 @@ export function createInstagramSimulator(initial: Partial<InstagramSimulatorConf
   }
 
   function addOwnerComment(hub: SimulatorHub, account: IgAccount, mediaId: string, parentId: string | null, text: string): SimComment {
-    const comment: SimComment = {
+    const comment = hub.addComment({
       platform: 'instagram',
       channel: account.igUserId,
       id: `181${hub.nextId(15)}`,
@@ -482,12 +482,8 @@ export function createInstagramSimulator(initial: Partial<InstagramSimulatorConf
       author: account.username,
       authorId: account.igUserId,
       text,
-      createdAt: new Date().toISOString(),
-      hidden: false,
-      deleted: false,
       fromOwner: true,
-    };
-    hub.comments.push(comment);
+    });
     return comment;
   }
 
@@ -628,7 +624,7 @@ export function createInstagramSimulator(initial: Partial<InstagramSimulatorConf
       const media = hub.posts.find((p) => p.platform === 'instagram' && p.id === (parent?.postId ?? input.postId) && !p.deleted);
       if (!media) throw new Error(`no Instagram media or comment ${input.postId}`);
       const author = input.author.replace(/^@/, '');
-      const comment: SimComment = {
+      const comment = hub.addComment({
         platform: 'instagram',
         channel: media.channel,
         id: `181${hub.nextId(15)}`,
@@ -637,12 +633,8 @@ export function createInstagramSimulator(initial: Partial<InstagramSimulatorConf
         author,
         authorId: citizenId(author),
         text: input.text,
-        createdAt: new Date().toISOString(),
-        hidden: false,
-        deleted: false,
         fromOwner: false,
-      };
-      hub.comments.push(comment);
+      });
       return comment;
     },
     reset() {

@@ -125,6 +125,13 @@ export class SimulatorHub {
     return base.padStart(digits, '1').slice(-digits);
   }
 
+  /** Records a comment as the platform would store it: visible, not deleted, stamped now unless a time is given. */
+  addComment(input: Omit<SimComment, 'createdAt' | 'hidden' | 'deleted'> & { createdAt?: string }): SimComment {
+    const comment: SimComment = { ...input, createdAt: input.createdAt ?? new Date().toISOString(), hidden: false, deleted: false };
+    this.comments.push(comment);
+    return comment;
+  }
+
   reset(): void {
     this.posts = [];
     this.comments = [];

@@ -441,7 +441,7 @@ export function createXSimulator(overrides: XSimulatorOverrides = {}): PlatformS
     if (target?.kind === 'comment') {
       // The city answering someone in a conversation: it shows up in that thread as the owner's reply.
       const account = xAccounts().find((a) => a.accountId === user.sub);
-      hub.comments.push({
+      hub.addComment({
         platform: 'x',
         channel: user.sub,
         id,
@@ -451,8 +451,6 @@ export function createXSimulator(overrides: XSimulatorOverrides = {}): PlatformS
         authorId: user.sub,
         text,
         createdAt,
-        hidden: false,
-        deleted: false,
         fromOwner: true,
       });
     }
@@ -750,7 +748,7 @@ export function createXSimulator(overrides: XSimulatorOverrides = {}): PlatformS
       // A mention is only a mention if it names the account.
       if (!mentioned) text = `@${account.handle} ${text}`;
     }
-    const comment: SimComment = {
+    const comment = hub.addComment({
       platform: 'x',
       channel,
       id: hub.nextId(),
@@ -759,12 +757,8 @@ export function createXSimulator(overrides: XSimulatorOverrides = {}): PlatformS
       author,
       authorId: authorIdFor(author),
       text,
-      createdAt: new Date().toISOString(),
-      hidden: false,
-      deleted: false,
       fromOwner: false,
-    };
-    hub.comments.push(comment);
+    });
     return comment;
   }
 

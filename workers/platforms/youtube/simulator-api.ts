@@ -220,7 +220,7 @@ export function insertCommentThread(req: SimRequest, hub: SimulatorHub, state: Y
   if (!video) return videoNotFound();
   const text = checkText(body?.snippet?.topLevelComment?.snippet?.textOriginal);
   if (typeof text !== 'string') return text;
-  const comment: SimComment = {
+  const comment = hub.addComment({
     platform: 'youtube',
     channel: video.channel,
     id: newCommentId(),
@@ -228,12 +228,8 @@ export function insertCommentThread(req: SimRequest, hub: SimulatorHub, state: Y
     parentId: null,
     ...authorOf(state, channelId),
     text,
-    createdAt: new Date().toISOString(),
-    hidden: false,
-    deleted: false,
     fromOwner: channelId === video.channel,
-  };
-  hub.comments.push(comment);
+  });
   const thread = {
     kind: 'youtube#commentThread',
     id: comment.id,
@@ -267,7 +263,7 @@ export function insertReply(req: SimRequest, hub: SimulatorHub, state: YoutubeSi
   }
   const text = checkText(body?.snippet?.textOriginal);
   if (typeof text !== 'string') return text;
-  const comment: SimComment = {
+  const comment = hub.addComment({
     platform: 'youtube',
     channel: parent.channel,
     id: `${parent.id}.${newCommentId().slice(3, 25)}`,
@@ -275,12 +271,8 @@ export function insertReply(req: SimRequest, hub: SimulatorHub, state: YoutubeSi
     parentId: parent.id,
     ...authorOf(state, channelId),
     text,
-    createdAt: new Date().toISOString(),
-    hidden: false,
-    deleted: false,
     fromOwner: channelId === parent.channel,
-  };
-  hub.comments.push(comment);
+  });
   return { status: 200, body: commentResource(comment, state) };
 }
 

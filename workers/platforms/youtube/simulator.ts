@@ -143,7 +143,7 @@ export function createYoutubeSimulator(initial: Partial<YoutubeSimSettings> = {}
       if (!input.postId) throw new Error('postId (a YouTube video id) is required');
       const video = findVideo(hub, input.postId);
       if (!video) throw new Error(`no YouTube video ${input.postId}`);
-      const comment: SimComment = {
+      const comment = hub.addComment({
         platform: 'youtube',
         channel: video.channel,
         id: newCommentId(),
@@ -152,12 +152,8 @@ export function createYoutubeSimulator(initial: Partial<YoutubeSimSettings> = {}
         author: input.author,
         authorId: `UCsimViewer${Buffer.from(input.author).toString('hex').slice(0, 13).padEnd(13, '0')}`,
         text: input.text,
-        createdAt: new Date().toISOString(),
-        hidden: false,
-        deleted: false,
         fromOwner: false,
-      };
-      hub.comments.push(comment);
+      });
       return comment;
     },
     reset: () => state.reset(),
