@@ -1,9 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { desc } from 'drizzle-orm';
 import { requirePermission } from '../utils/session.server';
-import { posts } from '../../db/schema';
-import { getPostWithDeliveries } from '../models/posts.server';
+import { listRecentPostsWithDeliveryStates } from '../../db/queries/deliveries';
 import { useLocale, useT } from '../utils/i18n';
 import { formatDateTime } from '../utils/time';
 import type { MessageKey } from '../i18n';
@@ -12,12 +10,15 @@ export const meta: MetaFunction = () => [{ title: 'Inlägg – Utrop' }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requirePermission(request, context, 'view:posts');
-  const recent = await context.db.select({ id: posts.id }).from(posts).orderBy(desc(posts.createdAt)).limit(50);
-  const views = await Promise.all(recent.map((p) => getPostWithDeliveries(context.db, p.id)));
+  const recent = await listRecentPostsWithDeliveryStates(context.db, 50);
   return {
-    posts: views.flatMap((v) =>
-      v ? [{ id: v.post.id, text: v.post.text, isCrisis: v.post.isCrisis, scheduledAt: v.post.scheduledAt, deliveries: v.deliveries.map((d) => ({ id: d.id, channel: d.channel.name, state: d.state })) }] : [],
-    ),
+    posts: recent.map(({ post, deliveries }) => ({
+      id: post.id,
+      text: post.text,
+      isCrisis: post.isCrisis,
+      scheduledAt: post.scheduledAt,
+      deliveries: deliveries.map((d) => ({ id: d.id, channel: d.channel, state: d.state })),
+    })),
   };
 }
 

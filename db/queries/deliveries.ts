@@ -436,3 +436,16 @@ export function attemptUpdateSql(attemptId: number, patch: AttemptPatch) {
 export function publicRecordInsertSql(values: NewPublicRecord) {
   return insertRowSql(publicRecords, values);
 }
+
+/** The newest posts with each delivery's channel and state, in two queries whatever the number of posts (the posts list). */
+export async function listRecentPostsWithDeliveryStates(db: DbOrTx, limit: number) {
+  const recent = await db.select().from(posts).orderBy(desc(posts.createdAt)).limit(limit);
+  if (recent.length === 0) return [];
+  const rows = await db
+    .select({ postId: deliveries.postId, id: deliveries.id, state: deliveries.state, channel: channels.name })
+    .from(deliveries)
+    .innerJoin(channels, eq(channels.id, deliveries.channelId))
+    .where(inArray(deliveries.postId, recent.map((p) => p.id)))
+    .orderBy(asc(channels.name));
+  return recent.map((post) => ({ post, deliveries: rows.filter((r) => r.postId === post.id) }));
+}

@@ -102,6 +102,14 @@ export class HttpSession {
     return res;
   }
 
+  /** A multipart form post, as a browser sends a form with a file field. */
+  async postMultipart(pathname: string, form: FormData): Promise<Response> {
+    form.set('csrf', await this.csrf());
+    const res = await fetch(this.base + pathname, { method: 'POST', headers: { cookie: this.cookieHeader() }, body: form, redirect: 'manual' });
+    this.remember(res);
+    return res;
+  }
+
   async login(email: string, password: string): Promise<Response> {
     return this.post('/login', { email, password, redirectTo: '/' });
   }

@@ -3,7 +3,7 @@
  * worker's last check before sending both call this, so they can never disagree.
  */
 import type { Draft, DraftMedia, LimitProblem, Platform } from '../platforms/contract';
-import { platformModule } from '../platforms/registry';
+import { checkLimitsFor } from '../platforms/limits';
 import type { Locale } from '../../app/i18n';
 
 export interface DraftSource {
@@ -31,7 +31,7 @@ export function draftOf(source: DraftSource): Draft {
 }
 
 export function checkDraft(platform: Platform, source: DraftSource, locale: Locale = 'sv'): LimitProblem[] {
-  const report = platformModule(platform).checkLimits(draftOf(source), locale);
+  const report = checkLimitsFor(platform, draftOf(source), locale);
   return report.ok ? [] : report.problems;
 }
 

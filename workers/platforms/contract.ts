@@ -174,23 +174,27 @@ export interface LimitReport {
   problems: LimitProblem[];
 }
 
+export interface AuthorizeInput {
+  apiBaseUrl: string | null;
+  clientId: string;
+  redirectUri: string;
+  state: string;
+  codeChallenge: string;
+}
+
+export interface CodeExchangeInput {
+  apiBaseUrl: string | null;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  code: string;
+  codeVerifier: string;
+}
+
 /** The platform's own authorisation flow for connecting a channel (OAuth 2.0 + PKCE, Facebook Login). */
 // The type parameter documents which credentials a flow yields; grants are validated with the credentials schema.
 export interface AuthorizationFlow<_C> {
-  authorizeUrl(opts: {
-    apiBaseUrl: string | null;
-    clientId: string;
-    redirectUri: string;
-    state: string;
-    codeChallenge: string;
-  }): string;
+  authorizeUrl(opts: AuthorizeInput): string;
   /** Several grants when the user administers several Pages/IG accounts; the admin picks one. */
-  exchangeCode(opts: {
-    apiBaseUrl: string | null;
-    clientId: string;
-    clientSecret: string;
-    redirectUri: string;
-    code: string;
-    codeVerifier: string;
-  }): Promise<TokenGrant<unknown>[]>;
+  exchangeCode(opts: CodeExchangeInput): Promise<TokenGrant<unknown>[]>;
 }

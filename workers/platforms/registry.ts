@@ -1,10 +1,10 @@
 /**
  * Every platform, wired once. Adding a value to `platforms` (contract.ts) fails the typecheck here until the new
- * platform's module exists, and everywhere else that is typed `Record<Platform, …>`.
+ * platform's module exists, and everywhere else that is typed `Record<Platform, …>`. Limit checks have their own
+ * adapter-free table in limits.ts, which the browser can import.
  */
 import type { z } from 'zod';
-import type { AuthorizationFlow, Draft, LimitReport, Platform, PlatformAdapter } from './contract';
-import type { Locale } from '../../app/i18n';
+import type { AuthorizationFlow, Platform, PlatformAdapter } from './contract';
 import { xPlatform } from './x';
 import { facebookPlatform } from './facebook';
 import { instagramPlatform } from './instagram';
@@ -15,7 +15,6 @@ export interface PlatformModule<C> {
   label: string;
   adapter: PlatformAdapter<C>;
   credentialsSchema: z.ZodType<C>;
-  checkLimits: (draft: Draft, locale?: Locale) => LimitReport;
   authorization: AuthorizationFlow<C>;
 }
 

@@ -3,26 +3,9 @@
  * code (+ PKCE verifier) → short-lived user token → long-lived user token → the Pages the user administers.
  * Page tokens taken from a long-lived user token have no expiry (platforms.md §2.3).
  */
-import { PlatformError } from '../contract';
+import { PlatformError, type AuthorizeInput, type CodeExchangeInput } from '../contract';
 import { graphCall, loginDialogUrl, type GraphList } from './graph';
 import type { MetaPlatform } from './errors';
-
-export interface AuthorizeInput {
-  apiBaseUrl: string | null;
-  clientId: string;
-  redirectUri: string;
-  state: string;
-  codeChallenge: string;
-}
-
-export interface ExchangeInput {
-  apiBaseUrl: string | null;
-  clientId: string;
-  clientSecret: string;
-  redirectUri: string;
-  code: string;
-  codeVerifier: string;
-}
 
 export interface ManagedPage {
   id: string;
@@ -50,7 +33,7 @@ interface TokenAnswer {
 
 const MAX_ACCOUNT_PAGES = 10;
 
-export async function fetchManagedPages(platform: MetaPlatform, input: ExchangeInput): Promise<ManagedPage[]> {
+export async function fetchManagedPages(platform: MetaPlatform, input: CodeExchangeInput): Promise<ManagedPage[]> {
   const base = { platform, apiBaseUrl: input.apiBaseUrl, token: null } as const;
   // POST keeps the client secret and the tokens out of URLs (and so out of proxy and access logs).
   const short = await graphCall<TokenAnswer>(base, {

@@ -2,7 +2,7 @@
  * Connecting a channel: Google's OAuth 2.0 authorization code flow with PKCE (S256). access_type=offline with
  * prompt=consent makes Google issue a refresh token every time, also when the channel is re-connected.
  */
-import type { AuthorizationFlow, TokenGrant } from '../contract';
+import type { AuthorizationFlow, CodeExchangeInput, TokenGrant } from '../contract';
 import { PlatformError } from '../contract';
 import { callOptions, newOAuthClient, youtubeFor } from './client';
 import { authorizeEndpointFor, DEFAULT_TIMEOUT_MS, rootUrlFor } from './config';
@@ -38,14 +38,7 @@ function authorizeUrl(opts: {
   return url.toString();
 }
 
-async function exchangeCode(opts: {
-  apiBaseUrl: string | null;
-  clientId: string;
-  clientSecret: string;
-  redirectUri: string;
-  code: string;
-  codeVerifier: string;
-}): Promise<TokenGrant<YoutubeCredentials>[]> {
+async function exchangeCode(opts: CodeExchangeInput): Promise<TokenGrant<YoutubeCredentials>[]> {
   const client = newOAuthClient({ ...opts, timeoutMs: DEFAULT_TIMEOUT_MS });
   let tokens;
   try {
