@@ -3,7 +3,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { createTestDatabase, type TestDatabase } from '../support/db';
-import { users, auditLog } from '../../db/schema';
+import { users, auditLog, deliveries } from '../../db/schema';
+import { seedDemo } from '../../db/seed';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 let t: TestDatabase;
@@ -73,5 +77,32 @@ describe('npx utrop', () => {
     expect(JSON.parse(ig.stdout).problems.length).toBeGreaterThan(0);
 
     expect(utrop(['check', '--channel', 'myspace'], 'x').status).toBe(2);
+  });
+
+  it('creates a post from a text file and shows it as JSON; refuses text over a channel’s limit', async () => {
+    await seedDemo(t.db, { simulatorUrl: 'http://127.0.0.1:9', credentialsKey: randomBytes(32) });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'utrop-cli-'));
+    const textFile = path.join(dir, 'text.txt');
+    writeFileSync(textFile, 'Vattenavstängning på Drottninggatan i morgon kl. 8–12.\n');
+    const created = utrop(['post', 'create', '--text-file', textFile, '--channels', 'x-helsingborg,facebook', '--at', '2031-06-01T08:00:00+02:00']);
+    expect(created.stderr).toBe('');
+    expect(created.status).toBe(0);
+    const id = created.stdout.trim();
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const rows = await t.db.select().from(deliveries).where(eq(deliveries.postId, id));
+    expect(rows.map((r) => r.state)).toEqual(['scheduled', 'scheduled']);
+
+    const shown = utrop(['post', 'show', id, '--json']);
+    expect(shown.status).toBe(0);
+    const post = JSON.parse(shown.stdout) as { text: string; deliveries: { channel: string; state: string; attempts: unknown[]; permalink: string | null }[] };
+    expect(post.text).toBe('Vattenavstängning på Drottninggatan i morgon kl. 8–12.');
+    expect(post.deliveries.map((d) => d.channel).sort()).toEqual(['facebook-helsingborg', 'x-helsingborg']);
+    expect(post.deliveries.every((d) => d.state === 'scheduled' && Array.isArray(d.attempts) && d.permalink === null)).toBe(true);
+
+    writeFileSync(textFile, 'x'.repeat(300));
+    const tooLong = utrop(['post', 'create', '--text-file', textFile, '--channels', 'x-helsingborg']);
+    expect(tooLong.status).toBe(1);
+    expect(tooLong.stderr).toMatch(/för lång/);
+    expect(utrop(['post', 'create', '--text-file', textFile, '--channels', 'x', '--at', 'i morgon']).status).toBe(2);
   });
 });

@@ -86,6 +86,18 @@ describe('npm start', () => {
     const again = await fetch(`${third.url.replace('localhost', '127.0.0.1')}/login`);
     expect(again.status).toBe(200);
 
+    // The CLI beside a running console uses its embedded server rather than starting another.
+    const cli = spawnSync(path.join(root, 'app', 'cli', 'bin.js'), ['user', 'add', '--email', 'bredvid@utrop.example', '--name', 'Bredvid', '--role', 'registrar'], {
+      cwd: root,
+      env,
+      input: 'ett-långt-lösenord\n',
+      encoding: 'utf8',
+    });
+    expect(cli.stderr).toBe('');
+    expect(cli.status).toBe(0);
+    const afterCli = await fetch(`${third.url.replace('localhost', '127.0.0.1')}/login`);
+    expect(afterCli.status).toBe(200);
+
     // Ctrl-C: the whole tree stops and PostgreSQL with it.
     process.kill(-third.child.pid!, 'SIGINT');
     await exited(third.child);
