@@ -7,12 +7,13 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../client';
 import { channels, roleValues } from '../schema';
-import { platforms } from '../../workers/platforms/contract';
-import { demoAccounts } from '../../workers/platforms/sim/demo-accounts';
+import { platforms, type Platform } from '../../workers/platforms/contract';
+import { demoAccounts, type DemoAccount } from '../../workers/platforms/sim/demo-accounts';
 import { encryptCredentials } from '../credentials';
 import { findUserByEmail } from '../queries/users';
 import { createUser } from '../../app/models/users.server';
 import { demoCredentials } from '../../workers/platforms/demo-credentials';
+import { platformModule } from '../../workers/platforms/registry';
 
 const seedSchema = z.object({
   organisation: z.string(),
@@ -29,6 +30,10 @@ const seedSchema = z.object({
   demoPassword: z.string().min(12),
 });
 export type SeedData = z.infer<typeof seedSchema>;
+
+function refreshDueOf(platform: Platform, account: DemoAccount): Date | null {
+  return platformModule(platform).adapter.refreshDueAt(demoCredentials(account));
+}
 
 export function loadSeed(file = new URL('./helsingborg.json', import.meta.url)): SeedData {
   return seedSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
@@ -56,6 +61,7 @@ export async function seedDemo(db: Db, opts: { simulatorUrl: string; credentials
             credentialStatus: 'ok',
             credentialError: null,
             credentialsEncrypted: encryptCredentials(opts.credentialsKey, existing.id, demoCredentials(account)),
+            credentialsRefreshDueAt: refreshDueOf(c.platform, account),
           })
           .where(eq(channels.id, existing.id));
       }
@@ -77,7 +83,10 @@ export async function seedDemo(db: Db, opts: { simulatorUrl: string; credentials
         .returning();
       if (!row) throw new Error('seed: channel insert returned nothing');
       const sealed = encryptCredentials(opts.credentialsKey, row.id, demoCredentials(account));
-      await tx.update(channels).set({ credentialsEncrypted: sealed }).where(eq(channels.id, row.id));
+      await tx
+        .update(channels)
+        .set({ credentialsEncrypted: sealed, credentialsRefreshDueAt: refreshDueOf(c.platform, account) })
+        .where(eq(channels.id, row.id));
     });
   }
   return seed;

@@ -17,7 +17,6 @@
 import { z } from 'zod';
 import type { Task } from 'graphile-worker';
 import { t } from '../../app/i18n';
-import { decryptCredentials, encryptCredentials } from '../../db/credentials';
 import {
   attemptUpdateSql,
   deliveryUpdateSql,
@@ -29,7 +28,6 @@ import {
   patchAttempt,
   patchDelivery,
   startAttempt,
-  updateChannel,
   type AttemptPatch,
   type DeliveryPatch,
 } from '../../db/queries/deliveries';
@@ -49,6 +47,7 @@ import {
 import { platformModule, type PlatformModule } from '../platforms/registry';
 import type { WorkerDeps } from '../deps';
 import { checkDraft } from '../lib/limits';
+import { CredentialsProblem, credentialsFor } from '../lib/channel-credentials';
 import { DeadlineExceeded, lookupNotBefore, rateLimitRunAt, reconcileDelayMs, transientDelayMs, withDeadline } from '../lib/policy';
 import { audit, auditSql, enqueuePublish, holdChannel, recordPublication, sentContentOf, type SentContent } from '../lib/publication';
 
@@ -221,7 +220,6 @@ interface Attempt {
   lookupAbsent: boolean;
 }
 
-class CredentialsProblem extends Error {}
 
 interface Loaded {
   channel: Channel;
@@ -421,50 +419,6 @@ async function load(deps: WorkerDeps, at: Attempt): Promise<Loaded> {
     })),
   };
   return { channel, module, conn, post, media, req };
-}
-
-function openCredentials(deps: WorkerDeps, channel: Channel, module: PlatformModule<unknown>): unknown {
-  if (!channel.credentialsEncrypted) throw new CredentialsProblem(t('delivery.credentialsMissing', { channel: channel.name }));
-  let raw: unknown;
-  try {
-    raw = decryptCredentials(deps.credentialsKey, channel.id, channel.credentialsEncrypted);
-  } catch {
-    throw new CredentialsProblem(t('delivery.credentialsUnreadable'));
-  }
-  const parsed = module.credentialsSchema.safeParse(raw);
-  if (!parsed.success) throw new CredentialsProblem(t('delivery.credentialsUnreadable'));
-  return parsed.data;
-}
-
-/**
- * The channel's credentials, refreshed first when they are due. Refreshing holds the channel row locked so that two
- * workers never spend the same single-use refresh token (X); the new credentials are stored before they are used.
- */
-async function credentialsFor(deps: WorkerDeps, channel: Channel, module: PlatformModule<unknown>): Promise<unknown> {
-  const credentials = openCredentials(deps, channel, module);
-  const due = module.adapter.refreshDueAt(credentials);
-  if (!due || due.getTime() > Date.now()) return credentials;
-  return deps.db.transaction(async (tx) => {
-    const [locked] = await tx.select().from(channels).where(eq(channels.id, channel.id)).for('update');
-    if (!locked) throw new Error(`channel ${channel.id} not found`);
-    const current = openCredentials(deps, locked, module);
-    const stillDue = module.adapter.refreshDueAt(current);
-    if (!stillDue || stillDue.getTime() > Date.now()) return current;
-    const fresh = await module.adapter.refreshCredentials({
-      channelId: locked.id,
-      accountId: locked.accountId ?? '',
-      apiBaseUrl: locked.apiBaseUrl,
-      credentials: current,
-      timeoutMs: deps.platformTimeoutMs,
-    });
-    const nextDue = module.adapter.refreshDueAt(fresh);
-    await updateChannel(tx, locked.id, {
-      credentialsEncrypted: encryptCredentials(deps.credentialsKey, locked.id, fresh),
-      credentialsRefreshDueAt: nextDue,
-    });
-    await audit(tx, { actorUserId: null, actorLabel: 'worker', action: 'channel.credentials_refreshed', objectType: 'channel', objectId: locked.id });
-    return fresh;
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

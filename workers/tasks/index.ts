@@ -4,6 +4,7 @@ import * as sessionPurgeExpired from './session__purge_expired';
 import * as deliveryPublish from './delivery__publish';
 import * as deliverySweep from './delivery__sweep';
 import * as jobsCleanup from './jobs__cleanup';
+import * as channelRefreshCredentials from './channel__refresh_credentials';
 
 /** The only list of task names; each file is named after its task. */
 export function makeTaskList(deps: WorkerDeps): TaskList {
@@ -12,5 +13,6 @@ export function makeTaskList(deps: WorkerDeps): TaskList {
     delivery__publish: deliveryPublish.makeTask(deps),
     delivery__sweep: deliverySweep.makeTask(deps),
     jobs__cleanup: jobsCleanup.makeTask(deps),
+    channel__refresh_credentials: channelRefreshCredentials.makeTask(deps),
   };
 }
