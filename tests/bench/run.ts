@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --deliveries M --workers W --concurrency C --json FILE]`: schedule lag.
+ * `npm run bench [-- --deliveries M --workers W --concurrency C --spread MS --json FILE]`: schedule lag.
  *
  * Schedules M deliveries (X and Facebook, which answer at once) for the same moment a few seconds ahead, runs W
  * worker processes, and measures for each the lag from its scheduled time to the moment the SIMULATOR received
@@ -34,6 +34,8 @@ export interface BenchOptions {
   pollIntervalMs: number;
   /** How far ahead of "now" (after the posts are written and the workers are up) the deliveries are due. */
   leadMs: number;
+  /** 0: all due at the same instant (a burst); otherwise due times spread evenly over this many ms (a stream). */
+  spreadMs?: number;
   databaseUrl?: string;
   log?: (line: string) => void;
 }
@@ -53,6 +55,7 @@ export interface BenchResult {
   workers: number;
   concurrency: number;
   pollIntervalMs: number;
+  spreadMs: number;
   /** Scheduled time → the simulator has the post. */
   scheduleLagMs: Stats;
   /** Scheduled time → our first attempt started (the queue's share of the lag). */
@@ -176,12 +179,13 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     }
 
     const at = new Date(Date.now() + opts.leadMs + opts.deliveries * 8);
+    const spreadMs = opts.spreadMs ?? 0;
     const keys = ['x-helsingborg', 'facebook-helsingborg'];
     for (let i = 0; i < opts.deliveries; i++) {
       await createPost(database.db, {
         text: `Bänk ${i + 1} ${randomBytes(4).toString('hex')}`,
         channelKeys: [keys[i % keys.length]!],
-        scheduledAt: at,
+        scheduledAt: new Date(at.getTime() + Math.round((i * spreadMs) / opts.deliveries)),
         createdBy: null,
         actorLabel: 'bench',
       });
@@ -232,6 +236,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       workers: opts.workers,
       concurrency: opts.concurrency,
       pollIntervalMs: opts.pollIntervalMs,
+      spreadMs,
       scheduleLagMs,
       startLagMs: stats(starts),
       cpuMsPerDelivery: {
@@ -249,6 +254,11 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   }
 }
 
+/**
+ * Without --spread, two scenarios: a stream (the deliveries due evenly over 20 s: 10 a second, far above a city's
+ * real rate) and a burst (all due at the same instant: the capacity of the machine). The goal applies to the stream;
+ * the burst is reported as it is. With --spread N, that one scenario.
+ */
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -257,21 +267,34 @@ async function main(): Promise<void> {
       concurrency: { type: 'string', default: '8' },
       poll: { type: 'string', default: '200' },
       lead: { type: 'string', default: '3000' },
+      spread: { type: 'string' },
       json: { type: 'string', default: path.join(repoRoot, 'bench-results', 'bench.json') },
     },
   });
-  const result = await runBench({
+  const base = {
     deliveries: Number(values.deliveries),
     workers: Number(values.workers),
     concurrency: Number(values.concurrency),
     pollIntervalMs: Number(values.poll),
     leadMs: Number(values.lead),
     databaseUrl: process.env.DATABASE_URL || undefined,
-  });
+  };
+  let report: Record<string, unknown>;
+  let ok: boolean;
+  if (values.spread !== undefined) {
+    const result = await runBench({ ...base, spreadMs: Number(values.spread) });
+    report = { ...result };
+    ok = result.ok;
+  } else {
+    const stream = await runBench({ ...base, spreadMs: 20_000 });
+    const burst = await runBench({ ...base, spreadMs: 0 });
+    report = { goalP99Ms: 1000, stream, burst };
+    ok = stream.ok && burst.published === burst.deliveries;
+  }
   fs.mkdirSync(path.dirname(values.json), { recursive: true });
-  fs.writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  process.exit(result.ok ? 0 : 1);
+  fs.writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  process.exit(ok ? 0 : 1);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
