@@ -19,7 +19,7 @@ import { csrfToken } from './utils/csrf.server';
 import { localeFromRequest } from './utils/locale.server';
 import { rolePermissions, type Permission } from './utils/permissions';
 import { useNonce } from './utils/nonce';
-import { t, type Locale, type MessageKey } from './i18n';
+import { t, type Locale, type MessageKey } from '../common/i18n';
 import { CsrfInput } from './components/csrf-input';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: styles }];

@@ -2,9 +2,9 @@
  * The worker process (`npm run start:worker`): publishes deliveries and runs the housekeeping schedule.
  * Configuration comes from the environment (app/config.server.ts, .env.example; DELIVERY_* in workers/lib/policy.ts).
  */
-import { loadConfigOrExit, publicUrlOf } from '../app/config.server';
-import { loadSecrets } from '../app/server/secrets';
-import { logger } from '../app/utils/logger.server';
+import { loadConfigOrExit, publicUrlOf } from '../common/config.server';
+import { loadSecrets } from '../common/secrets.server';
+import { logger } from '../common/logger.server';
 import { openDatabase } from '../db/client';
 import { resolveDatabase } from '../db/connect';
 import { defaultDataDir } from '../db/embedded';

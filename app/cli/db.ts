@@ -1,9 +1,9 @@
-import { loadConfigOrExit } from '../config.server';
+import { loadConfigOrExit } from '../../common/config.server';
 import { resolveDatabase } from '../../db/connect';
 import { migrateAll } from '../../db/migrate';
 import { openDatabase, type Db } from '../../db/client';
 import { defaultDataDir } from '../../db/embedded';
-import { loadSecrets, type Secrets } from '../server/secrets';
+import { loadSecrets, type Secrets } from '../../common/secrets.server';
 
 /**
  * Runs a command against Utrop's database: DATABASE_URL, or the embedded server — the one `npm start` runs if it

@@ -6,7 +6,7 @@ import { createUser, disableUser, newUserSchema, UserExistsError } from '../mode
 import { readPassword, readStdin, UsageError } from './io';
 import { withDatabase } from './db';
 import { checkText } from './check';
-import { loadConfigOrExit } from '../config.server';
+import { loadConfigOrExit } from '../../common/config.server';
 import { resolveDatabase } from '../../db/connect';
 import { migrateAll } from '../../db/migrate';
 import { EmbeddedPostgresError } from '../../db/embedded';

@@ -1,5 +1,5 @@
 import { useT } from '../utils/i18n';
-import type { MessageKey } from '../i18n';
+import type { MessageKey } from '../../common/i18n';
 
 /** An area of the console that later issues fill in; guarded like the rest so navigation and permissions are real now. */
 export function AreaPlaceholder({ title }: { title: MessageKey }) {

@@ -1,6 +1,6 @@
 import type { InputHTMLAttributes, ReactNode } from 'react';
 import { useT } from '../utils/i18n';
-import type { MessageKey } from '../i18n';
+import type { MessageKey } from '../../common/i18n';
 
 function translateAll(errors: string[] | undefined, tr: ReturnType<typeof useT>, field: string): string[] {
   return (errors ?? []).map((e) => (e.includes('.') && !e.includes(' ') ? tr(e as MessageKey, { field }) : e));

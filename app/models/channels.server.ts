@@ -7,7 +7,7 @@ import { recordAudit } from '../../db/queries/audit';
 import { platformModule } from '../../workers/platforms/registry';
 import type { Platform, TokenGrant } from '../../workers/platforms/contract';
 import { simulatorOAuthClient } from '../../workers/platforms/sim/demo-accounts';
-import type { Config } from '../config.server';
+import type { Config } from '../../common/config.server';
 
 export type ChannelSummary = Pick<
   Channel,

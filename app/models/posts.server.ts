@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { t, type MessageKey } from '../i18n';
+import { t, type MessageKey } from '../../common/i18n';
 import type { Db, DbOrTx } from '../../db/client';
 import type { Channel, Delivery, DeliveryAttempt, DeliveryState, Post } from '../../db/schema';
 import { recordAudit } from '../../db/queries/audit';

@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { useLoaderData } from '@remix-run/react';
 import { requirePermission } from '../utils/session.server';
-import { formatLongDate, isoWeek } from '../utils/time';
+import { formatLongDate, isoWeek } from '../../common/time';
 import { useLocale, useT } from '../utils/i18n';
-import { t } from '../i18n';
+import { t } from '../../common/i18n';
 
 export const meta: MetaFunction = () => [{ title: 'Översikt – Utrop' }];
 

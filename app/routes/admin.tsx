@@ -12,8 +12,8 @@ import { roleValues } from '../../db/schema/users';
 import { CsrfInput } from '../components/csrf-input';
 import { Field, FormMessage } from '../components/forms';
 import { useLocale, useT } from '../utils/i18n';
-import { formatDateTime } from '../utils/time';
-import { t, type MessageKey } from '../i18n';
+import { formatDateTime } from '../../common/time';
+import { t, type MessageKey } from '../../common/i18n';
 
 export const meta: MetaFunction = () => [{ title: 'Administration – Utrop' }];
 

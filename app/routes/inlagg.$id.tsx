@@ -10,8 +10,8 @@ import { roleHasPermission } from '../utils/permissions';
 import { CsrfInput } from '../components/csrf-input';
 import { FormMessage } from '../components/forms';
 import { useLocale, useT } from '../utils/i18n';
-import { formatDateTime } from '../utils/time';
-import type { MessageKey } from '../i18n';
+import { formatDateTime } from '../../common/time';
+import type { MessageKey } from '../../common/i18n';
 
 export const meta: MetaFunction = () => [{ title: 'Inlägg – Utrop' }];
 

@@ -3,8 +3,8 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { requirePermission } from '../utils/session.server';
 import { listRecentPostsWithDeliveryStates } from '../../db/queries/deliveries';
 import { useLocale, useT } from '../utils/i18n';
-import { formatDateTime } from '../utils/time';
-import type { MessageKey } from '../i18n';
+import { formatDateTime } from '../../common/time';
+import type { MessageKey } from '../../common/i18n';
 
 export const meta: MetaFunction = () => [{ title: 'Inlägg – Utrop' }];
 

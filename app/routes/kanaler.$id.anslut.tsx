@@ -3,7 +3,7 @@ import { redirect } from '@remix-run/node';
 import { requirePermission } from '../utils/session.server';
 import { getChannel, oauthClientFor, pkcePair } from '../models/channels.server';
 import { redirectUri, serializeOAuthState } from '../utils/oauth-state.server';
-import { config } from '../config.server';
+import { config } from '../../common/config.server';
 import { platformModule } from '../models/platforms.server';
 
 /** Starts the platform's own authorisation flow (OAuth 2.0 + PKCE, Facebook Login) for one channel. */

@@ -8,7 +8,7 @@ import { getChannel, oauthClientFor, openGrants, sealGrants, storeCredentials } 
 import { afterCredentialsStored } from '../models/channel-hooks.server';
 import { readOAuthState, redirectUri } from '../utils/oauth-state.server';
 import { chooseGrantSchema } from '../forms/channels';
-import { config } from '../config.server';
+import { config } from '../../common/config.server';
 import { platformModule } from '../models/platforms.server';
 import { isPlatformError, type TokenGrant } from '../../workers/platforms/contract';
 import { CsrfInput } from '../components/csrf-input';

@@ -10,8 +10,8 @@ import { localeFromRequest } from '../utils/locale.server';
 import { CsrfInput } from '../components/csrf-input';
 import { FormMessage } from '../components/forms';
 import { useLocale, useT } from '../utils/i18n';
-import { formatDateTime } from '../utils/time';
-import { t, type MessageKey } from '../i18n';
+import { formatDateTime } from '../../common/time';
+import { t, type MessageKey } from '../../common/i18n';
 import { platformRegistry } from '../models/platforms.server';
 
 export const meta: MetaFunction = () => [{ title: 'Kanaler – Utrop' }];

@@ -9,7 +9,7 @@ import { createSession, getCurrentUser } from '../utils/session.server';
 import { readForm } from '../utils/csrf.server';
 import { clientIp, safeRedirect } from '../utils/http.server';
 import { localeFromRequest } from '../utils/locale.server';
-import { t } from '../i18n';
+import { t } from '../../common/i18n';
 import { CsrfInput } from '../components/csrf-input';
 import { Field, FormMessage } from '../components/forms';
 import { useT } from '../utils/i18n';

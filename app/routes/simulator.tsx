@@ -3,7 +3,7 @@ import { useLoaderData } from '@remix-run/react';
 import { requirePermission } from '../utils/session.server';
 import { listChannels } from '../models/channels.server';
 import { useLocale, useT } from '../utils/i18n';
-import { formatDateTime } from '../utils/time';
+import { formatDateTime } from '../../common/time';
 
 export const meta: MetaFunction = () => [{ title: 'Simulerade flöden – Utrop' }];
 

@@ -9,7 +9,7 @@ import { composeSchema } from '../forms/posts';
 import { createPost, PostValidationError } from '../models/posts.server';
 import { listChannels } from '../models/channels.server';
 import { describeMedia } from '../../workers/platforms/media-info';
-import { fromCityLocalInput } from '../utils/time';
+import { fromCityLocalInput } from '../../common/time';
 import { roleHasPermission } from '../utils/permissions';
 import { CsrfInput } from '../components/csrf-input';
 import { Field, FormMessage } from '../components/forms';

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs } from '@remix-run/node';
 import { redirect } from '@remix-run/node';
 import { readForm } from '../utils/csrf.server';
 import { safeRedirect } from '../utils/http.server';
-import { isLocale } from '../i18n';
+import { isLocale } from '../../common/i18n';
 
 export async function loader() {
   return redirect('/');

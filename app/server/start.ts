@@ -3,7 +3,7 @@
  * the platform simulators, demo data, a worker process and the web server. Ctrl-C stops all of it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { loadConfigOrExit, publicUrlOf } from '../config.server';
+import { loadConfigOrExit, publicUrlOf } from '../../common/config.server';
 import { resolveDatabase } from '../../db/connect';
 import { migrateAll } from '../../db/migrate';
 import { defaultDataDir, EmbeddedPostgresError } from '../../db/embedded';
@@ -11,7 +11,7 @@ import { openDatabase } from '../../db/client';
 import { seedDemo } from '../../db/seed';
 import { startSimulatorServer } from '../../workers/platforms/sim/core';
 import { allSimulators } from '../../workers/platforms/sim/all';
-import { loadSecrets } from './secrets';
+import { loadSecrets } from '../../common/secrets.server';
 import { buildIfNeeded } from './build';
 import { loadBuild, startWebServer } from './web';
 

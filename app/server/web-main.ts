@@ -1,10 +1,10 @@
 /** `npm run start:web`: the web process alone (production: several of them behind a load balancer). */
-import { loadConfigOrExit, publicUrlOf } from '../config.server';
+import { loadConfigOrExit, publicUrlOf } from '../../common/config.server';
 import { resolveDatabase } from '../../db/connect';
 import { migrateAll } from '../../db/migrate';
 import { defaultDataDir } from '../../db/embedded';
 import { openDatabase } from '../../db/client';
-import { loadSecrets } from './secrets';
+import { loadSecrets } from '../../common/secrets.server';
 import { loadBuild, startWebServer } from './web';
 
 const cfg = loadConfigOrExit();

@@ -1,5 +1,5 @@
 import { useRouteLoaderData } from '@remix-run/react';
-import { defaultLocale, t, type Locale, type MessageKey, type MessageParams } from '../i18n';
+import { defaultLocale, t, type Locale, type MessageKey, type MessageParams } from '../../common/i18n';
 
 export function useLocale(): Locale {
   const data = useRouteLoaderData<{ locale?: Locale }>('root');

@@ -1,4 +1,4 @@
-import { isLocale, defaultLocale, type Locale } from '../i18n';
+import { isLocale, defaultLocale, type Locale } from '../../common/i18n';
 import type { User } from '../../db/schema';
 
 export const LOCALE_COOKIE = 'utrop_lang';

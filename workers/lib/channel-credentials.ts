@@ -3,7 +3,7 @@
  * delivery__publish just before it calls a platform, and by channel__refresh_credentials ahead of time.
  */
 import { eq } from 'drizzle-orm';
-import { t } from '../../app/i18n';
+import { t } from '../../common/i18n';
 import { channels, type Channel } from '../../db/schema';
 import { decryptCredentials, encryptCredentials } from '../../db/credentials';
 import { updateChannel } from '../../db/queries/deliveries';

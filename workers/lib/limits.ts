@@ -4,7 +4,7 @@
  */
 import type { Draft, DraftMedia, LimitProblem, Platform } from '../platforms/contract';
 import { checkLimitsFor } from '../platforms/limits';
-import type { Locale } from '../../app/i18n';
+import type { Locale } from '../../common/i18n';
 
 export interface DraftSource {
   text: string;

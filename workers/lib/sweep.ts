@@ -23,7 +23,7 @@ import {
   updateAttempt,
   updateDelivery,
 } from '../../db/queries/deliveries';
-import { t } from '../../app/i18n';
+import { t } from '../../common/i18n';
 import type { Liveness } from '../deps';
 import { lookupNotBefore, type DeliveryPolicy } from './policy';
 import { enqueuePublish } from './publication';

@@ -3,7 +3,7 @@
  * CLI (`utrop check`) and the worker (last check before publishing) share.
  */
 import type { Draft, LimitReport, Platform } from './contract';
-import type { Locale } from '../../app/i18n';
+import type { Locale } from '../../common/i18n';
 import { checkXLimits } from './x/limits';
 import { checkFacebookLimits } from './facebook/limits';
 import { checkInstagramLimits } from './instagram/limits';

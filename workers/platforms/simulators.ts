@@ -1,5 +1,5 @@
 /** `npm run simulators`: all four platform simulators on one port (SIM_PORT, default 4010). */
-import { loadConfigOrExit } from '../../app/config.server';
+import { loadConfigOrExit } from '../../common/config.server';
 import { startSimulatorServer } from './sim/core';
 import { allSimulators } from './sim/all';
 

@@ -16,7 +16,7 @@
  */
 import { z } from 'zod';
 import type { Task } from 'graphile-worker';
-import { t } from '../../app/i18n';
+import { t } from '../../common/i18n';
 import {
   attemptUpdateSql,
   deliveryUpdateSql,

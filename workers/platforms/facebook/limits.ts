@@ -1,6 +1,6 @@
 /** Facebook Page post limits. Pure (no I/O): the composer in the browser, the CLI and the worker all use it. */
 import type { Draft, LimitProblem, LimitReport } from '../contract';
-import { t, type Locale } from '../../../app/i18n';
+import { t, type Locale } from '../../../common/i18n';
 import { countCharacters, formatMegabytes } from '../meta/text';
 
 /** Widely cited (Postiz uses it); no Meta document states it (platforms.md §2.1). */

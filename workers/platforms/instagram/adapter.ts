@@ -14,7 +14,7 @@ import {
   type PlatformAdapter,
   type Published,
 } from '../contract';
-import { t } from '../../../app/i18n';
+import { t } from '../../../common/i18n';
 import { graphCall, type GraphClient, type GraphList } from '../meta/graph';
 import { defaultErrorPolicy, graphCodeOf, isNotReadyError, mapContainerError, type ErrorPolicy } from '../meta/errors';
 import { parseGraphTime } from '../meta/graph-time';

@@ -1,6 +1,6 @@
 /** Instagram (content publishing API) limits. Pure (no I/O): the composer, the CLI, the worker and the simulator use it. */
 import type { Draft, LimitProblem, LimitReport } from '../contract';
-import { t, type Locale } from '../../../app/i18n';
+import { t, type Locale } from '../../../common/i18n';
 import { countCharacters, formatMegabytes } from '../meta/text';
 
 export const INSTAGRAM_MAX_CAPTION_CHARS = 2_200;

@@ -3,7 +3,7 @@
  * for live feedback, the CLI and the worker use it for their checks.
  */
 import type { Draft, DraftMedia, LimitProblem, LimitReport } from '../contract';
-import { t, defaultLocale, type Locale } from '../../../app/i18n';
+import { t, defaultLocale, type Locale } from '../../../common/i18n';
 import { twitterText } from './twitter-text';
 
 const MB = 1024 * 1024;

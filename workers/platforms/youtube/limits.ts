@@ -2,7 +2,7 @@
  * YouTube's limits on a video's metadata. Pure: the composer's browser bundle imports this file, so it must not
  * import the Google client or anything else with I/O.
  */
-import { t, type Locale } from '../../../app/i18n';
+import { t, type Locale } from '../../../common/i18n';
 import type { Draft, LimitProblem, LimitReport } from '../contract';
 
 export const YOUTUBE_TITLE_MAX_CHARS = 100;

@@ -1,7 +1,7 @@
 import { TZDate, tz } from '@date-fns/tz';
 import { format, getISOWeek, getISOWeekYear } from 'date-fns';
 import { enGB, sv } from 'date-fns/locale';
-import type { Locale } from '../i18n';
+import type { Locale } from './i18n';
 
 /** Every date the console shows is in the city's own time zone, whatever the server's. */
 export const CITY_TIME_ZONE = 'Europe/Stockholm';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Config } from '../config.server';
+import type { Config } from './config.server';
 
 export interface Secrets {
   sessionSecret: string;
