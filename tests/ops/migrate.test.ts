@@ -1,0 +1,29 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { createTestDatabase, type TestDatabase } from '../support/db';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(async () => {
+  await t.destroy();
+});
+
+describe('npm run db:migrate', () => {
+  it('runs the script package.json names and leaves the database migrated', async () => {
+    const run = spawnSync('npm', ['run', '--silent', 'db:migrate'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, DATABASE_URL: t.url },
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('Migrations are current.');
+    const rows = await t.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+    expect(Number((rows as unknown as Array<{ n: number }>)[0]?.n)).toBeGreaterThan(0);
+  });
+});
