@@ -2,20 +2,10 @@
  * The one small contract every platform adapter implements. The delivery pipeline, the inbox and the
  * channel pages only ever talk to platforms through this file's types.
  */
-export const platforms = ['x', 'facebook', 'instagram', 'youtube'] as const;
-export type Platform = (typeof platforms)[number];
+import type { ErrorClass } from '../../common/platforms';
 
-/** Every platform failure is mapped into exactly one of these classes (docs/decisions/004). */
-export const errorClasses = [
-  'rate_limited',
-  'quota_exhausted',
-  'transient',
-  'auth_expired',
-  'invalid_content',
-  'duplicate',
-  'outcome_unknown',
-] as const;
-export type ErrorClass = (typeof errorClasses)[number];
+export { platforms, errorClasses } from '../../common/platforms';
+export type { Platform, ErrorClass } from '../../common/platforms';
 
 export interface PlatformErrorDetails {
   /** When the platform says we may try again (rate_limited, quota_exhausted). */
