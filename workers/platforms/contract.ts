@@ -102,6 +102,12 @@ export interface CommentPage {
   cursor: string | null;
 }
 
+/** The OAuth app a channel's tokens were issued to; refreshing needs it. X public clients have no secret. */
+export interface OAuthClient {
+  clientId: string;
+  clientSecret: string;
+}
+
 /** A connected channel as an adapter sees it. */
 export interface Connection<C> {
   channelId: string;
@@ -112,6 +118,11 @@ export interface Connection<C> {
   credentials: C;
   /** Per-request timeout; a request that times out after it was sent is outcome_unknown. Default 30 000 ms. */
   timeoutMs?: number;
+  /**
+   * The OAuth app, for refreshCredentials (X, YouTube): the caller passes `oauthClientFor(channel, config)`. Adapters
+   * never pick one themselves, so a simulator channel differs from a real one only in this value and apiBaseUrl.
+   */
+  oauthClient?: OAuthClient | null;
 }
 
 export interface TokenGrant<C> {
