@@ -11,7 +11,6 @@ import { defaultDataDir } from '../db/embedded';
 import { migrateAll } from '../db/migrate';
 import { deliveryPolicyFromEnv } from './lib/policy';
 import { startDeliveryWorker } from './runner';
-import { configureYoutube } from './platforms/youtube';
 
 async function main(): Promise<void> {
   const cfg = loadConfigOrExit();
@@ -40,7 +39,6 @@ async function main(): Promise<void> {
     }
   }
   const secrets = loadSecrets(cfg, defaultDataDir());
-  if (cfg.GOOGLE_CLIENT_ID && cfg.GOOGLE_CLIENT_SECRET) configureYoutube({ clientId: cfg.GOOGLE_CLIENT_ID, clientSecret: cfg.GOOGLE_CLIENT_SECRET });
   const database = openDatabase(resolved.url, { max: cfg.WORKER_CONCURRENCY + 4, applicationName: 'utrop-worker' });
   const worker = await startDeliveryWorker({
     connectionString: resolved.url,

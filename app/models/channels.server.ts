@@ -5,9 +5,7 @@ import { channels, type Channel } from '../../db/schema';
 import { encryptCredentials, decryptCredentials } from '../../db/credentials';
 import { recordAudit } from '../../db/queries/audit';
 import { platformModule } from '../../workers/platforms/registry';
-import type { Platform, TokenGrant } from '../../workers/platforms/contract';
-import { simulatorOAuthClient } from '../../workers/platforms/sim/demo-accounts';
-import type { Config } from '../../common/config.server';
+import type { TokenGrant } from '../../workers/platforms/contract';
 
 export type ChannelSummary = Pick<
   Channel,
@@ -39,18 +37,8 @@ export async function getChannel(db: Db, id: string): Promise<Channel | undefine
   return row;
 }
 
-/** OAuth app for a channel: the simulators' own client in demo mode, the configured app for real platforms. */
-export function oauthClientFor(channel: Pick<Channel, 'platform' | 'apiBaseUrl'>, cfg: Config): { clientId: string; clientSecret: string } | null {
-  if (channel.apiBaseUrl) return simulatorOAuthClient;
-  const byPlatform: Record<Platform, [string | undefined, string | undefined]> = {
-    x: [cfg.X_CLIENT_ID, cfg.X_CLIENT_SECRET],
-    facebook: [cfg.META_APP_ID, cfg.META_APP_SECRET],
-    instagram: [cfg.META_APP_ID, cfg.META_APP_SECRET],
-    youtube: [cfg.GOOGLE_CLIENT_ID, cfg.GOOGLE_CLIENT_SECRET],
-  };
-  const [clientId, clientSecret] = byPlatform[channel.platform];
-  return clientId && clientSecret ? { clientId, clientSecret } : null;
-}
+/** OAuth app for a channel (the simulators' own in demo mode), decided once in workers/platforms from the caller's Config. */
+export { oauthClientFor } from '../../workers/platforms';
 
 export function pkcePair(): { verifier: string; challenge: string; state: string } {
   const verifier = randomBytes(32).toString('base64url');

@@ -1,6 +1,7 @@
 import { boolean, pgEnum, pgTable, text, timestamp, uuid, unique } from 'drizzle-orm/pg-core';
+import { platforms } from '../../common/platforms';
 
-export const platformEnum = pgEnum('platform', ['x', 'facebook', 'instagram', 'youtube']);
+export const platformEnum = pgEnum('platform', platforms);
 export const credentialStatusEnum = pgEnum('credential_status', ['missing', 'ok', 'needs_reauth']);
 
 export const channels = pgTable(

@@ -14,6 +14,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { errorClasses } from '../../common/platforms';
 import { users } from './users';
 import { channels } from './channels';
 
@@ -64,15 +65,7 @@ export const deliveryStateValues = [
 ] as const;
 export const deliveryStateEnum = pgEnum('delivery_state', deliveryStateValues);
 
-export const errorClassEnum = pgEnum('error_class', [
-  'rate_limited',
-  'quota_exhausted',
-  'transient',
-  'auth_expired',
-  'invalid_content',
-  'duplicate',
-  'outcome_unknown',
-]);
+export const errorClassEnum = pgEnum('error_class', errorClasses);
 
 export const deliveries = pgTable(
   'deliveries',

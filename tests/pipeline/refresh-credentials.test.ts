@@ -7,6 +7,7 @@ import { refreshDueCredentials } from '../../workers/tasks/channel__refresh_cred
 import { xAdapter } from '../../workers/platforms/x/adapter';
 import { isPlatformError } from '../../workers/platforms/contract';
 import type { XCredentials } from '../../workers/platforms/x/credentials';
+import { simulatorOAuthClient } from '../../workers/platforms/sim/demo-accounts';
 import { startHarness, silentLog, uniqueText, type Harness } from './harness';
 
 let h: Harness;
@@ -42,7 +43,7 @@ describe('channel__refresh_credentials (cron)', () => {
 
     // X refresh tokens are single-use: the old one is refused now.
     const reuse = await xAdapter
-      .refreshCredentials({ channelId: before.row.id, accountId: before.row.accountId!, apiBaseUrl: before.row.apiBaseUrl, credentials: before.creds })
+      .refreshCredentials({ channelId: before.row.id, accountId: before.row.accountId!, apiBaseUrl: before.row.apiBaseUrl, credentials: before.creds, oauthClient: simulatorOAuthClient })
       .catch((e: unknown) => e);
     expect(isPlatformError(reuse) && reuse.errorClass).toBe('auth_expired');
 

@@ -53,6 +53,7 @@ function conn(on: RunningSimulators): Connection<XCredentials> {
     accountId: demo.accountId,
     apiBaseUrl: on.baseUrl('x'),
     credentials: { accessToken: demo.accessToken, refreshToken: demo.refreshToken, expiresAt: null },
+    oauthClient: simulatorOAuthClient,
   };
 }
 

@@ -46,6 +46,7 @@ function conn(overrides: Partial<Connection<XCredentials>> = {}): Connection<XCr
     accountId: demo.accountId,
     apiBaseUrl: sims.baseUrl('x'),
     credentials: { accessToken: demo.accessToken, refreshToken: demo.refreshToken, expiresAt: null },
+    oauthClient: simulatorOAuthClient,
     ...overrides,
   };
 }

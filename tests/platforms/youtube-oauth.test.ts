@@ -116,6 +116,7 @@ describe('youtubeAuthorization', () => {
       accountId: grant.accountId,
       apiBaseUrl: base,
       credentials,
+      oauthClient: simulatorOAuthClient,
     };
     await expect(youtubeAdapter.fetchComments(conn, { cursor: null, postExternalIds: [] })).resolves.toEqual({
       comments: [],

@@ -12,7 +12,7 @@ import {
   type PublishRequest,
 } from '../../workers/platforms/contract';
 import { startSimulatorServer, type FaultSpec, type RunningSimulators } from '../../workers/platforms/sim/core';
-import { demoAccountsFor } from '../../workers/platforms/sim/demo-accounts';
+import { demoAccountsFor, simulatorOAuthClient } from '../../workers/platforms/sim/demo-accounts';
 import {
   configureYoutube,
   resetYoutubeConfig,
@@ -81,6 +81,7 @@ function conn(overrides: Partial<Connection<YoutubeCredentials>> = {}): Connecti
     apiBaseUrl: sim.baseUrl('youtube'),
     credentials: { accessToken: account.accessToken, refreshToken: account.refreshToken ?? '', expiresAt: null },
     timeoutMs: 5_000,
+    oauthClient: simulatorOAuthClient,
     ...overrides,
   };
 }

@@ -4,6 +4,8 @@
  */
 import { eq } from 'drizzle-orm';
 import { t } from '../../common/i18n';
+import { config } from '../../common/config.server';
+import { oauthClientFor } from '../platforms/oauth-client';
 import { channels, type Channel } from '../../db/schema';
 import { decryptCredentials, encryptCredentials } from '../../db/credentials';
 import { updateChannel } from '../../db/queries/deliveries';
@@ -53,6 +55,7 @@ export async function credentialsFor(
       apiBaseUrl: locked.apiBaseUrl,
       credentials: current,
       timeoutMs: deps.platformTimeoutMs,
+      oauthClient: oauthClientFor(locked, config()),
     });
     const nextDue = module.adapter.refreshDueAt(fresh);
     await updateChannel(tx, locked.id, {

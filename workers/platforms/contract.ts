@@ -2,20 +2,10 @@
  * The one small contract every platform adapter implements. The delivery pipeline, the inbox and the
  * channel pages only ever talk to platforms through this file's types.
  */
-export const platforms = ['x', 'facebook', 'instagram', 'youtube'] as const;
-export type Platform = (typeof platforms)[number];
+import type { ErrorClass } from '../../common/platforms';
 
-/** Every platform failure is mapped into exactly one of these classes (docs/decisions/004). */
-export const errorClasses = [
-  'rate_limited',
-  'quota_exhausted',
-  'transient',
-  'auth_expired',
-  'invalid_content',
-  'duplicate',
-  'outcome_unknown',
-] as const;
-export type ErrorClass = (typeof errorClasses)[number];
+export { platforms, errorClasses } from '../../common/platforms';
+export type { Platform, ErrorClass } from '../../common/platforms';
 
 export interface PlatformErrorDetails {
   /** When the platform says we may try again (rate_limited, quota_exhausted). */
@@ -112,6 +102,12 @@ export interface CommentPage {
   cursor: string | null;
 }
 
+/** The OAuth app a channel's tokens were issued to; refreshing needs it. X public clients have no secret. */
+export interface OAuthClient {
+  clientId: string;
+  clientSecret: string;
+}
+
 /** A connected channel as an adapter sees it. */
 export interface Connection<C> {
   channelId: string;
@@ -122,6 +118,11 @@ export interface Connection<C> {
   credentials: C;
   /** Per-request timeout; a request that times out after it was sent is outcome_unknown. Default 30 000 ms. */
   timeoutMs?: number;
+  /**
+   * The OAuth app, for refreshCredentials (X, YouTube): the caller passes `oauthClientFor(channel, config)`. Adapters
+   * never pick one themselves, so a simulator channel differs from a real one only in this value and apiBaseUrl.
+   */
+  oauthClient?: OAuthClient | null;
 }
 
 export interface TokenGrant<C> {

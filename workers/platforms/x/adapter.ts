@@ -20,7 +20,6 @@ import {
   type Published,
   type PublishRequest,
 } from '../contract';
-import { simulatorOAuthClient } from '../sim/demo-accounts';
 import { DEFAULT_TIMEOUT_MS, createXClient, permalinkFor, type RequestContext } from './client';
 import type { XCredentials } from './credentials';
 import { toPlatformError, type ErrorContext } from './errors';
@@ -69,14 +68,9 @@ function abortedBeforeStart(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new PlatformError('transient', 'Publiceringen till X avbröts innan något skickades.');
 }
 
-/**
- * Our OAuth client: refresh needs it and the connection does not carry it. The simulator only knows its own
- * client; the real X gets the app configured in X_CLIENT_ID / X_CLIENT_SECRET (app/config.server.ts).
- */
+/** Our OAuth client: refresh needs it and the tokens do not carry it; the caller puts it on the connection. */
 function oauthClient(conn: Connection<XCredentials>): { clientId: string; clientSecret?: string } {
-  if (conn.apiBaseUrl) return simulatorOAuthClient;
-  const clientId = process.env.X_CLIENT_ID;
-  if (clientId) return { clientId, clientSecret: process.env.X_CLIENT_SECRET || undefined };
+  if (conn.oauthClient) return conn.oauthClient;
   throw new PlatformError('auth_expired', 'X-klientens id (X_CLIENT_ID) saknas, så inloggningen kan inte förnyas.');
 }
 

@@ -20,7 +20,7 @@ import {
 } from '../contract';
 import { callOptions, contextFor, newOAuthClient } from './client';
 import { fetchYoutubeComments, moderateYoutubeComment, replyOnYoutube } from './comments';
-import { DEFAULT_TIMEOUT_MS, oauthClientFor, youtubeConfig } from './config';
+import { DEFAULT_TIMEOUT_MS, youtubeConfig } from './config';
 import type { YoutubeCredentials } from './credentials';
 import { toPlatformError } from './errors';
 import { checkYoutubeLimits, composeYoutubeDescription } from './limits';
@@ -181,7 +181,10 @@ export async function updateVideo(conn: Connection<YoutubeCredentials>, update: 
 }
 
 async function refreshCredentials(conn: Connection<YoutubeCredentials>): Promise<YoutubeCredentials> {
-  const { clientId, clientSecret } = oauthClientFor(conn.apiBaseUrl);
+  if (!conn.oauthClient) {
+    throw new PlatformError('auth_expired', 'Googles OAuth-klient (GOOGLE_CLIENT_ID) saknas, så inloggningen kan inte förnyas.');
+  }
+  const { clientId, clientSecret } = conn.oauthClient;
   const client = newOAuthClient({
     apiBaseUrl: conn.apiBaseUrl,
     clientId,

@@ -1,15 +1,11 @@
 /**
- * Deployment settings for the YouTube adapter and where its endpoints live. The worker calls configureYoutube()
- * once at start-up with the Google Cloud OAuth client; demo mode and tests talk to the simulator, which only knows
- * simulatorOAuthClient, so that client is the fallback whenever a connection points at a simulator.
+ * Tuning of the YouTube adapter (chunk size, back-off, category) and where its endpoints live. The OAuth client is
+ * not here: it comes on the Connection from oauthClientFor(channel, config) (workers/platforms/oauth-client.ts).
  */
-import { simulatorOAuthClient } from '../sim/demo-accounts';
 
 export const RESUMABLE_CHUNK_UNIT = 256 * 1024;
 
 export interface YoutubeConfig {
-  clientId: string | null;
-  clientSecret: string | null;
   /** Bytes per upload PUT; a multiple of 256 KiB (the protocol requires it for every chunk but the last). */
   chunkSize: number;
   /** How long to wait after a rate-limit answer that carries no Retry-After. */
@@ -19,8 +15,6 @@ export interface YoutubeConfig {
 }
 
 const defaults: YoutubeConfig = {
-  clientId: null,
-  clientSecret: null,
   chunkSize: 32 * RESUMABLE_CHUNK_UNIT, // 8 MiB
   rateLimitBackoffMs: 30_000,
   defaultCategoryId: '22',
@@ -44,13 +38,6 @@ export function resetYoutubeConfig(): void {
 
 export function youtubeConfig(): Readonly<YoutubeConfig> {
   return current;
-}
-
-export function oauthClientFor(apiBaseUrl: string | null): { clientId: string; clientSecret: string } {
-  if (current.clientId && current.clientSecret)
-    return { clientId: current.clientId, clientSecret: current.clientSecret };
-  if (apiBaseUrl) return simulatorOAuthClient;
-  throw new Error('YouTube OAuth client is not configured: call configureYoutube({ clientId, clientSecret })');
 }
 
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
