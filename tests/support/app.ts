@@ -115,7 +115,7 @@ export class HttpSession {
     const res = await fetch(this.base + pathname, {
       method: 'POST',
       headers: { cookie: this.cookieHeader(), 'content-type': contentType },
-      body,
+      body: typeof body === 'string' ? body : new Uint8Array(body),
       redirect: 'manual',
     });
     this.remember(res);
