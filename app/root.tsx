@@ -149,6 +149,10 @@ export function ErrorBoundary() {
       const csrf = typeof error.data === 'string' && error.data.includes('CSRF');
       title = tr('error.forbidden.title');
       body = csrf ? tr('auth.csrf') : tr('error.forbidden.body');
+    } else if (error.status === 400 || error.status === 413 || error.status === 415) {
+      // Our own refusals carry a Swedish sentence as their body (app/utils/request.server.ts).
+      title = tr('error.badRequest.title');
+      body = typeof error.data === 'string' && error.data.includes(' ') ? error.data : tr('input.malformed');
     } else if (error.status === 404) {
       title = tr('error.notFound.title');
       body = tr('error.notFound.body');

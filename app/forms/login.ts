@@ -6,3 +6,5 @@ export const loginSchema = z.object({
   password: z.string({ error: 'validation.required' }).min(1, { error: 'validation.required' }),
   redirectTo: z.string().optional(),
 });
+
+export const logoutSchema = z.object({ everywhere: z.enum(['true', 'false']).optional() });

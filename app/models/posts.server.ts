@@ -29,6 +29,7 @@ import {
   updatePost,
   type PostMediaInfo,
 } from '../../db/queries/deliveries';
+import { findMedia as findMediaRow, listRecentPostsWithDeliveryStates } from '../../db/queries/deliveries';
 import type { LimitProblem, Platform } from '../../workers/platforms/contract';
 import { checkDraft, mediaKindOf } from '../../workers/lib/limits';
 import { jpegDimensions } from '../../workers/platforms/meta/jpeg';
@@ -503,4 +504,14 @@ export async function getPostWithDeliveries(db: DbOrTx, postId: string): Promise
     };
   });
   return { post, media, deliveries };
+}
+
+// Reads the routes need, so that routes never import db/ themselves.
+export async function listRecentPosts(db: DbOrTx, limit = 50) {
+  return listRecentPostsWithDeliveryStates(db, limit);
+}
+
+/** A post's media file by id, for the public media route. */
+export async function findPostMedia(db: DbOrTx, mediaId: string) {
+  return findMediaRow(db, mediaId);
 }

@@ -5,7 +5,7 @@ import type { Db } from '../../db/client';
 import { users, roleValues, type Role, type User } from '../../db/schema';
 import { recordAudit } from '../../db/queries/audit';
 import {
-  countRecentFailures,
+  recentFailures,
   deleteSessionsOfUser,
   findUserByEmail,
   insertUser,
@@ -75,30 +75,52 @@ export async function enableUser(db: Db, userId: string, actor: Actor): Promise<
   });
 }
 
+/**
+ * Growing delays instead of a lock-out. Failures are counted in a window three ways; each count past its free
+ * allowance doubles the wait after the last failure, up to a cap:
+ * - per account and address: the guesser's own attempts (5 free, then 1 s, 2 s, 4 s … up to 15 min);
+ * - per address: one client trying many accounts (30 free, same growth);
+ * - per account from everywhere: a distributed guess (50 free, capped at 1 min so the owner is never kept out long).
+ * Nobody can lock a colleague out by typing their email: from another address the owner only meets the last cap.
+ */
 export const loginThrottle = {
   windowMinutes: 15,
-  maxFailuresPerEmail: 5,
-  maxFailuresPerIp: 30,
+  perAccountAndIp: { free: 5, capSeconds: 15 * 60 },
+  perIp: { free: 30, capSeconds: 15 * 60 },
+  perAccount: { free: 50, capSeconds: 60 },
 };
+
+/** Seconds still to wait, given failures so far and the last failure's time (0 = may try now). */
+export function loginDelaySeconds(failures: number, lastFailure: Date | null, rule: { free: number; capSeconds: number }, now: Date): number {
+  if (failures < rule.free || !lastFailure) return 0;
+  const delay = Math.min(2 ** Math.min(failures - rule.free, 30), rule.capSeconds);
+  const waited = (now.getTime() - lastFailure.getTime()) / 1000;
+  return Math.max(0, Math.ceil(delay - waited));
+}
 
 export type LoginResult =
   | { ok: true; user: User }
   | { ok: false; reason: 'invalid' }
-  | { ok: false; reason: 'throttled'; retryAfterMinutes: number };
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
 // Verifying against a real hash when the user is unknown keeps response times alike, so timing reveals nothing.
 let dummyHash: Promise<string> | undefined;
 
-export async function authenticate(db: Db, input: { email: string; password: string; ip: string }): Promise<LoginResult> {
+export async function authenticate(db: Db, input: { email: string; password: string; ip: string }, now = new Date()): Promise<LoginResult> {
   const email = normaliseEmail(input.email);
-  const since = new Date(Date.now() - loginThrottle.windowMinutes * 60_000);
-  const [byEmail, byIp] = await Promise.all([
-    countRecentFailures(db, { email }, since),
-    countRecentFailures(db, { ip: input.ip }, since),
+  const since = new Date(now.getTime() - loginThrottle.windowMinutes * 60_000);
+  const [mine, byIp, byEmail] = await Promise.all([
+    recentFailures(db, { email, ip: input.ip }, since),
+    recentFailures(db, { ip: input.ip }, since),
+    recentFailures(db, { email }, since),
   ]);
-  if (byEmail >= loginThrottle.maxFailuresPerEmail || byIp >= loginThrottle.maxFailuresPerIp) {
-    return { ok: false, reason: 'throttled', retryAfterMinutes: loginThrottle.windowMinutes };
-  }
+  const wait = Math.max(
+    loginDelaySeconds(mine.n, mine.last, loginThrottle.perAccountAndIp, now),
+    loginDelaySeconds(byIp.n, byIp.last, loginThrottle.perIp, now),
+    loginDelaySeconds(byEmail.n, byEmail.last, loginThrottle.perAccount, now),
+  );
+  // A refused attempt is not recorded: waiting it out is enough, hammering does not extend the delay further.
+  if (wait > 0) return { ok: false, reason: 'throttled', retryAfterSeconds: wait };
   const user = await findUserByEmail(db, email);
   dummyHash ??= hash('not-a-password-of-anyone', argonOptions);
   const valid = await verify(user?.passwordHash ?? (await dummyHash), input.password).catch(() => false);

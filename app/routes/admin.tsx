@@ -3,7 +3,7 @@ import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { requirePermission } from '../utils/session.server';
-import { readForm } from '../utils/csrf.server';
+import { parseForm, readForm } from '../utils/request.server';
 import { adminSchema, createUserSchema } from '../forms/admin';
 import { createUser, disableUser, enableUser, UserExistsError } from '../models/users.server';
 import { findUserById, listUsers, recentAudit } from '../models/admin.server';
@@ -25,22 +25,19 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { user: me } = await requirePermission(request, context, 'manage:users');
-  const form = await readForm(request, context);
   const locale = localeFromRequest(request, me);
-  const submission = parseWithZod(form, { schema: adminSchema });
-  if (submission.status !== 'success') {
-    return Response.json({ result: submission.reply({ hideFields: ['password'] }), notice: null }, { status: 400 });
-  }
+  const read = await readForm(request, context, { locale, maxChars: { password: 1024 } });
+  const { value, reply } = parseForm(read, adminSchema);
+  if (!value) return Response.json({ result: reply({ hideFields: ['password'] }), notice: null }, { status: 400 });
   const actor = { userId: me.id, label: 'user' };
-  const value = submission.value;
   if (value.intent === 'create') {
     try {
       const created = await createUser(context.db, value, actor);
-      return Response.json({ result: submission.reply({ resetForm: true }), notice: t('admin.created', { email: created.email }, locale) });
+      return Response.json({ result: reply({ resetForm: true }), notice: t('admin.created', { email: created.email }, locale) });
     } catch (e) {
       if (!(e instanceof UserExistsError)) throw e;
       return Response.json(
-        { result: submission.reply({ fieldErrors: { email: [t('admin.userExists', {}, locale)] }, hideFields: ['password'] }), notice: null },
+        { result: reply({ fieldErrors: { email: [t('admin.userExists', {}, locale)] }, hideFields: ['password'] }), notice: null },
         { status: 400 },
       );
     }
@@ -49,13 +46,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!target) throw new Response('Not found', { status: 404 });
   if (value.intent === 'disable') {
     if (target.id === me.id) {
-      return Response.json({ result: submission.reply({ formErrors: [t('admin.cannotDisableSelf', {}, locale)] }), notice: null }, { status: 400 });
+      return Response.json({ result: reply({ formErrors: [t('admin.cannotDisableSelf', {}, locale)] }), notice: null }, { status: 400 });
     }
     await disableUser(context.db, target.email, actor);
   } else {
     await enableUser(context.db, target.id, actor);
   }
-  return Response.json({ result: submission.reply(), notice: null });
+  return Response.json({ result: reply(), notice: null });
 }
 
 export default function AdminPage() {

@@ -1,9 +1,8 @@
-import { parseWithZod } from '@conform-to/zod/v4';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useRevalidator } from '@remix-run/react';
 import { useEffect } from 'react';
 import { requirePermission } from '../utils/session.server';
-import { readForm } from '../utils/csrf.server';
+import { parseForm, parseIdParam, readForm } from '../utils/request.server';
 import { deliveryActionSchema } from '../forms/posts';
 import { cancelDelivery, DeliveryStateError, getPostWithDeliveries, markUnconfirmed, retryDelivery } from '../models/posts.server';
 import { roleHasPermission } from '../utils/permissions';
@@ -11,14 +10,13 @@ import { CsrfInput } from '../components/csrf-input';
 import { FormMessage } from '../components/forms';
 import { useLocale, useT } from '../utils/i18n';
 import { formatDateTime } from '../../common/time';
-import type { MessageKey } from '../../common/i18n';
+import { t, type MessageKey } from '../../common/i18n';
 
 export const meta: MetaFunction = () => [{ title: 'Inlägg – Utrop' }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { user } = await requirePermission(request, context, 'view:posts');
-  if (!/^[0-9a-f-]{36}$/i.test(params.id ?? '')) throw new Response('Not found', { status: 404 });
-  const view = await getPostWithDeliveries(context.db, params.id!);
+  const view = await getPostWithDeliveries(context.db, parseIdParam(params));
   if (!view) throw new Response('Not found', { status: 404 });
   return {
     canManage: roleHasPermission(user.role, 'manage:delivery'),
@@ -35,12 +33,15 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   };
 }
 
-export async function action({ request, context }: ActionFunctionArgs) {
+export async function action({ request, context, params }: ActionFunctionArgs) {
   const { user } = await requirePermission(request, context, 'manage:delivery');
-  const submission = parseWithZod(await readForm(request, context), { schema: deliveryActionSchema });
-  if (submission.status !== 'success') return Response.json({ error: Object.values(submission.error ?? {}).flat().join(' ') || 'Ogiltigt val.' }, { status: 400 });
+  parseIdParam(params);
+  const { value: v, reply } = parseForm(await readForm(request, context), deliveryActionSchema);
+  if (!v) {
+    const errors = Object.values(reply().error ?? {}).flat().filter((e): e is string => typeof e === 'string');
+    return Response.json({ error: errors.map((e) => (e.includes(' ') ? e : t(e as MessageKey))).join(' ') || 'Ogiltigt val.' }, { status: 400 });
+  }
   const actor = { userId: user.id, label: 'user' };
-  const v = submission.value;
   try {
     if (v.intent === 'retry') await retryDelivery(context.db, v.deliveryId, actor);
     else if (v.intent === 'cancel') await cancelDelivery(context.db, v.deliveryId, actor);

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { requirePermission } from '../utils/session.server';
-import { listRecentPostsWithDeliveryStates } from '../../db/queries/deliveries';
+import { listRecentPosts } from '../models/posts.server';
 import { useLocale, useT } from '../utils/i18n';
 import { formatDateTime } from '../../common/time';
 import type { MessageKey } from '../../common/i18n';
@@ -10,7 +10,7 @@ export const meta: MetaFunction = () => [{ title: 'Inlägg – Utrop' }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requirePermission(request, context, 'view:posts');
-  const recent = await listRecentPostsWithDeliveryStates(context.db, 50);
+  const recent = await listRecentPosts(context.db, 50);
   return {
     posts: recent.map(({ post, deliveries }) => ({
       id: post.id,

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { redirect } from '@remix-run/node';
 import { requirePermission } from '../utils/session.server';
+import { parseIdParam } from '../utils/request.server';
 import { getChannel, oauthClientFor, pkcePair } from '../models/channels.server';
 import { redirectUri, serializeOAuthState } from '../utils/oauth-state.server';
 import { config } from '../../common/config.server';
@@ -9,7 +10,7 @@ import { platformModule } from '../models/platforms.server';
 /** Starts the platform's own authorisation flow (OAuth 2.0 + PKCE, Facebook Login) for one channel. */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   await requirePermission(request, context, 'manage:channels');
-  const channel = params.id ? await getChannel(context.db, params.id) : undefined;
+  const channel = await getChannel(context.db, parseIdParam(params));
   if (!channel) throw new Response('Not found', { status: 404 });
   const mod = platformModule(channel.platform);
   const client = oauthClientFor(channel, config());

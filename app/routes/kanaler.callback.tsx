@@ -1,9 +1,8 @@
-import { parseWithZod } from '@conform-to/zod/v4';
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node';
 import { redirect } from '@remix-run/node';
 import { Form, useLoaderData } from '@remix-run/react';
 import { requirePermission } from '../utils/session.server';
-import { readForm } from '../utils/csrf.server';
+import { parseForm, readForm } from '../utils/request.server';
 import { getChannel, oauthClientFor, openGrants, sealGrants, storeCredentials } from '../models/channels.server';
 import { afterCredentialsStored } from '../models/channel-hooks.server';
 import { readOAuthState, redirectUri } from '../utils/oauth-state.server';
@@ -62,9 +61,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { user } = await requirePermission(request, context, 'manage:channels');
-  const submission = parseWithZod(await readForm(request, context), { schema: chooseGrantSchema });
-  if (submission.status !== 'success') throw fail('välj ett konto');
-  const { channelId, sealed, grant } = submission.value;
+  const { value } = parseForm(await readForm(request, context, { maxChars: { sealed: 200_000 } }), chooseGrantSchema);
+  if (!value) throw fail('välj ett konto');
+  const { channelId, sealed, grant } = value;
   let grants: TokenGrant<unknown>[];
   try {
     grants = openGrants(context.credentialsKey, channelId, sealed);

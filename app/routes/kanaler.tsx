@@ -1,8 +1,7 @@
-import { parseWithZod } from '@conform-to/zod/v4';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { requirePermission } from '../utils/session.server';
-import { readForm } from '../utils/csrf.server';
+import { parseForm, readForm } from '../utils/request.server';
 import { CredentialsInvalidError, listChannels, storeCredentials } from '../models/channels.server';
 import { afterCredentialsStored } from '../models/channel-hooks.server';
 import { manualCredentialsSchema } from '../forms/channels';
@@ -27,25 +26,25 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { user } = await requirePermission(request, context, 'manage:channels');
-  const form = await readForm(request, context);
   const locale = localeFromRequest(request, user);
-  const submission = parseWithZod(form, { schema: manualCredentialsSchema });
-  if (submission.status !== 'success') return Response.json({ result: submission.reply(), error: null, notice: null }, { status: 400 });
-  const { channelId, credentials } = submission.value;
+  const read = await readForm(request, context, { locale, maxChars: { credentials: 20_000 } });
+  const { value, reply } = parseForm(read, manualCredentialsSchema);
+  if (!value) return Response.json({ result: reply(), error: null, notice: null }, { status: 400 });
+  const { channelId, credentials } = value;
   let parsed: unknown;
   try {
     parsed = JSON.parse(credentials);
   } catch {
-    return Response.json({ result: submission.reply(), error: t('channels.invalidJson', {}, locale), channelId, notice: null }, { status: 400 });
+    return Response.json({ result: reply(), error: t('channels.invalidJson', {}, locale), channelId, notice: null }, { status: 400 });
   }
   try {
     await storeCredentials(context.db, context.credentialsKey, channelId, { credentials: parsed, via: 'manual' }, { userId: user.id, label: 'user' });
   } catch (e) {
     if (!(e instanceof CredentialsInvalidError)) throw e;
-    return Response.json({ result: submission.reply(), error: e.message, channelId, notice: null }, { status: 400 });
+    return Response.json({ result: reply(), error: e.message, channelId, notice: null }, { status: 400 });
   }
   const name = await afterCredentialsStored(context.db, channelId);
-  return Response.json({ result: submission.reply({ resetForm: true }), error: null, notice: t('channels.saved', { name }, locale) });
+  return Response.json({ result: reply({ resetForm: true }), error: null, notice: t('channels.saved', { name }, locale) });
 }
 
 export default function ChannelsPage() {

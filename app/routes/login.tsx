@@ -6,7 +6,8 @@ import { Form, useActionData, useSearchParams } from '@remix-run/react';
 import { loginSchema } from '../forms/login';
 import { authenticate } from '../models/users.server';
 import { createSession, getCurrentUser } from '../utils/session.server';
-import { readForm } from '../utils/csrf.server';
+import { rotateCsrf } from '../utils/csrf.server';
+import { parseForm, readForm } from '../utils/request.server';
 import { clientIp, safeRedirect } from '../utils/http.server';
 import { localeFromRequest } from '../utils/locale.server';
 import { t } from '../../common/i18n';
@@ -22,23 +23,26 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await readForm(request, context);
-  const submission = parseWithZod(form, { schema: loginSchema });
   const locale = localeFromRequest(request, null);
-  if (submission.status !== 'success') {
-    return Response.json({ result: submission.reply({ hideFields: ['password'] }) }, { status: 400 });
-  }
-  const result = await authenticate(context.db, { ...submission.value, ip: clientIp(request) });
+  const read = await readForm(request, context, { locale, maxChars: { email: 320, password: 1024, redirectTo: 2048 } });
+  const { value, reply } = parseForm(read, loginSchema);
+  if (!value) return Response.json({ result: reply({ hideFields: ['password'] }) }, { status: 400 });
+  const result = await authenticate(context.db, { ...value, ip: clientIp(request) });
   if (!result.ok) {
-    const message =
-      result.reason === 'throttled' ? t('auth.throttled', { minutes: result.retryAfterMinutes }, locale) : t('auth.invalid', {}, locale);
-    return Response.json(
-      { result: submission.reply({ formErrors: [message], hideFields: ['password'] }) },
-      { status: result.reason === 'throttled' ? 429 : 400 },
-    );
+    if (result.reason === 'throttled') {
+      const message = t('auth.throttledSeconds', { seconds: result.retryAfterSeconds }, locale);
+      return Response.json(
+        { result: reply({ formErrors: [message], hideFields: ['password'] }) },
+        { status: 429, headers: { 'Retry-After': String(result.retryAfterSeconds) } },
+      );
+    }
+    return Response.json({ result: reply({ formErrors: [t('auth.invalid', {}, locale)], hideFields: ['password'] }) }, { status: 400 });
   }
-  const cookie = await createSession(context, result.user, request.headers.get('user-agent'));
-  return redirect(safeRedirect(submission.value.redirectTo, '/'), { headers: { 'Set-Cookie': cookie } });
+  const headers = new Headers();
+  headers.append('Set-Cookie', await createSession(context, result.user, request.headers.get('user-agent')));
+  // A token a visitor (or someone who planted it) held before logging in is not the session's token.
+  headers.append('Set-Cookie', (await rotateCsrf(context)).setCookie);
+  return redirect(safeRedirect(value.redirectTo, context.publicUrl, '/'), { headers });
 }
 
 export default function LoginPage() {

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs } from '@remix-run/node';
 import { redirect } from '@remix-run/node';
-import { readForm } from '../utils/csrf.server';
+import { parseForm, readForm } from '../utils/request.server';
+import { logoutSchema } from '../forms/login';
 import { destroySession } from '../utils/session.server';
 
 export async function loader() {
@@ -8,7 +9,8 @@ export async function loader() {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await readForm(request, context);
-  const cookie = await destroySession(request, context, form.get('everywhere') === 'true');
+  const { value } = parseForm(await readForm(request, context), logoutSchema);
+  if (!value) throw new Response('Bad request', { status: 400 });
+  const cookie = await destroySession(request, context, value.everywhere === 'true');
   return redirect('/login', { headers: { 'Set-Cookie': cookie } });
 }

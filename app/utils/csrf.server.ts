@@ -12,6 +12,12 @@ function csrfCookie(context: AppLoadContext) {
 }
 
 /** The token for this browser, and a Set-Cookie header when it had none yet. */
+/** A fresh token (and its Set-Cookie) for a new session: a token planted before login must not outlive it. */
+export async function rotateCsrf(context: AppLoadContext): Promise<{ token: string; setCookie: string }> {
+  const token = randomBytes(32).toString('base64url');
+  return { token, setCookie: await csrfCookie(context).serialize(token) };
+}
+
 export async function csrfToken(request: Request, context: AppLoadContext): Promise<{ token: string; setCookie: string | null }> {
   const existing: unknown = await csrfCookie(context).parse(request.headers.get('Cookie'));
   if (typeof existing === 'string' && existing.length >= 32) return { token: existing, setCookie: null };
@@ -33,11 +39,4 @@ export async function verifyCsrf(form: FormData, request: Request, context: AppL
   const a = Buffer.from(sent);
   const b = Buffer.from(expected);
   if (a.length !== b.length || !timingSafeEqual(a, b)) throw new CsrfError();
-}
-
-/** Reads the form of a mutating request and checks its CSRF token; throws a 403 response when it does not match. */
-export async function readForm(request: Request, context: AppLoadContext): Promise<FormData> {
-  const form = await request.formData();
-  await verifyCsrf(form, request, context);
-  return form;
 }

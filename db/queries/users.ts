@@ -1,4 +1,4 @@
-import { and, count, eq, gt, isNull } from 'drizzle-orm';
+import { and, count, eq, gt, isNull, max } from 'drizzle-orm';
 import { loginAttempts, sessions, users, type NewUser, type User } from '../schema';
 import type { DbOrTx } from '../client';
 
@@ -20,15 +20,16 @@ export async function insertUser(db: DbOrTx, user: NewUser): Promise<User> {
   return row;
 }
 
-export async function countRecentFailures(db: DbOrTx, by: { email?: string; ip?: string }, since: Date): Promise<number> {
+/** Failed attempts since a time, and when the last one was: what the growing login delay is computed from. */
+export async function recentFailures(db: DbOrTx, by: { email?: string; ip?: string }, since: Date): Promise<{ n: number; last: Date | null }> {
   const where = and(
     eq(loginAttempts.succeeded, false),
     gt(loginAttempts.at, since),
     by.email !== undefined ? eq(loginAttempts.email, normaliseEmail(by.email)) : undefined,
     by.ip !== undefined ? eq(loginAttempts.ip, by.ip) : undefined,
   );
-  const [row] = await db.select({ n: count() }).from(loginAttempts).where(where);
-  return row?.n ?? 0;
+  const [row] = await db.select({ n: count(), last: max(loginAttempts.at) }).from(loginAttempts).where(where);
+  return { n: row?.n ?? 0, last: row?.last ? new Date(row.last) : null };
 }
 
 export async function recordLoginAttempt(db: DbOrTx, attempt: { email: string; ip: string; succeeded: boolean }) {

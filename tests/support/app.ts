@@ -110,6 +110,18 @@ export class HttpSession {
     return res;
   }
 
+  /** A post with any body and content type, to send what no browser would (wrong encodings, hostile multipart). */
+  async postRaw(pathname: string, body: string | Uint8Array, contentType: string): Promise<Response> {
+    const res = await fetch(this.base + pathname, {
+      method: 'POST',
+      headers: { cookie: this.cookieHeader(), 'content-type': contentType },
+      body: typeof body === 'string' ? body : new Uint8Array(body),
+      redirect: 'manual',
+    });
+    this.remember(res);
+    return res;
+  }
+
   async login(email: string, password: string): Promise<Response> {
     return this.post('/login', { email, password, redirectTo: '/' });
   }

@@ -1,0 +1,206 @@
+/**
+ * The one place a request body is read. Every form route goes through readForm: the body is read once, with a size
+ * limit, in the encoding the route expects; each field is checked for NUL bytes, invalid UTF-8 and length, and a
+ * problem becomes a named field error (Swedish) instead of reaching PostgreSQL as a 500. Route parameters go through
+ * parseIdParam. What cannot be read at all (too big, wrong content type, broken multipart) is a thrown 4xx response.
+ */
+import type { AppLoadContext } from '@remix-run/node';
+import { parseWithZod } from '@conform-to/zod/v4';
+import type { SubmissionResult } from '@conform-to/react';
+import type { ZodType } from 'zod';
+import { t, type Locale } from '../../common/i18n';
+import { verifyCsrf } from './csrf.server';
+import { localeFromRequest } from './locale.server';
+
+export type FormEncoding = 'urlencoded' | 'multipart';
+
+export interface ReadFormOptions {
+  /** What the route's <Form> sends; any other content type is a 415. Default urlencoded. */
+  encoding?: FormEncoding;
+  /** Upper bound of the whole body in bytes; more is a 413. Default 2 MiB (urlencoded), 64 MiB (multipart). */
+  maxBytes?: number;
+  /** Longest value of a text field, in characters; per field name, `'*'` for the rest. Default 4000. */
+  maxChars?: Partial<Record<string, number>> & { '*'?: number };
+  /** Set false only for forms that carry no session-bound action. Default true. */
+  csrf?: boolean;
+  locale?: Locale;
+}
+
+export interface ReadForm {
+  /** The fields as typed, with what could not be kept removed (NUL bytes) or cut (overlong values), for re-rendering. */
+  form: FormData;
+  /** Field name → Swedish messages; `''` for the form as a whole. Empty when every field is fine. */
+  fieldErrors: Record<string, string[]>;
+  ok: boolean;
+}
+
+export const DEFAULT_MAX_URLENCODED_BYTES = 2 * 1024 * 1024;
+export const DEFAULT_MAX_MULTIPART_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_CHARS = 4000;
+
+/** A refusal of the whole request, with a Swedish message as its body (the root ErrorBoundary shows it). */
+export function inputRefusal(status: 400 | 413 | 415, message: string, headers?: HeadersInit): Response {
+  return new Response(message, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', ...headers } });
+}
+
+function contentTypeOf(request: Request): string {
+  return (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+async function readBody(request: Request, maxBytes: number, locale: Locale): Promise<Buffer> {
+  const tooLarge = () => inputRefusal(413, t('input.tooLarge', { max: Math.floor(maxBytes / (1024 * 1024)) || 1 }, locale));
+  const declared = Number(request.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
+  if (!request.body) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const lenientUtf8 = new TextDecoder('utf-8');
+
+function percentDecodeBytes(part: string): Uint8Array {
+  const plus = part.replace(/\+/g, ' ');
+  const out: number[] = [];
+  const raw = Buffer.from(plus, 'latin1');
+  for (let i = 0; i < raw.length; i += 1) {
+    const c = raw[i]!;
+    if (c === 0x25 && i + 2 < raw.length && /^[0-9a-fA-F]{2}$/.test(String.fromCharCode(raw[i + 1] ?? 0, raw[i + 2] ?? 0))) {
+      out.push(parseInt(String.fromCharCode(raw[i + 1]!, raw[i + 2]!), 16));
+      i += 2;
+    } else out.push(c);
+  }
+  return Uint8Array.from(out);
+}
+
+/** application/x-www-form-urlencoded, decoded by hand so that invalid UTF-8 is seen (URLSearchParams hides it). */
+function parseUrlencoded(body: Uint8Array): { entries: [string, string, boolean][] } {
+  const entries: [string, string, boolean][] = [];
+  for (const part of Buffer.from(body).toString('latin1').split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const rawName = percentDecodeBytes(eq < 0 ? part : part.slice(0, eq));
+    const rawValue = percentDecodeBytes(eq < 0 ? '' : part.slice(eq + 1));
+    let valid = true;
+    const decode = (bytes: Uint8Array) => {
+      try {
+        return strictUtf8.decode(bytes);
+      } catch {
+        valid = false;
+        return lenientUtf8.decode(bytes);
+      }
+    };
+    entries.push([decode(rawName), decode(rawValue), valid]);
+  }
+  return { entries };
+}
+
+/** A file name safe to store and to send on: letters, digits and . _ - only; the rest becomes _. */
+export function safeFileName(name: string): string {
+  const cleaned = name
+    .normalize('NFC')
+    .replace(/[^\p{L}\p{N}._-]+/gu, '_')
+    .replace(/^[._]+/, '')
+    .slice(0, 120);
+  return cleaned === '' ? 'fil' : cleaned;
+}
+
+/**
+ * Reads the form of a mutating request (once), checks its CSRF token and every field. Throws a Response for a body
+ * that cannot be read (413, 415, 400) or a wrong CSRF token (403); returns field errors for bad values.
+ */
+export async function readForm(request: Request, context: AppLoadContext, options: ReadFormOptions = {}): Promise<ReadForm> {
+  const encoding = options.encoding ?? 'urlencoded';
+  const locale = options.locale ?? localeFromRequest(request, null);
+  const expected = encoding === 'multipart' ? 'multipart/form-data' : 'application/x-www-form-urlencoded';
+  if (contentTypeOf(request) !== expected) throw inputRefusal(415, t('input.wrongType', {}, locale));
+  const maxBytes = options.maxBytes ?? (encoding === 'multipart' ? DEFAULT_MAX_MULTIPART_BYTES : DEFAULT_MAX_URLENCODED_BYTES);
+  const body = await readBody(request, maxBytes, locale);
+
+  const fieldErrors: Record<string, string[]> = {};
+  const addError = (field: string, message: string) => {
+    const list = (fieldErrors[field] ??= []);
+    if (!list.includes(message)) list.push(message);
+  };
+  const form = new FormData();
+  const maxChars = (name: string) => options.maxChars?.[name] ?? options.maxChars?.['*'] ?? DEFAULT_MAX_CHARS;
+  const addText = (name: string, value: string, validUtf8: boolean) => {
+    // A field whose very name is unreadable belongs to no input: report it on the form.
+    const field = /[\u0000\uFFFD]/.test(name) || !validUtf8 && name === '' ? '' : name;
+    let kept = value;
+    // Multipart parsing (web-standard formData) turns invalid UTF-8 into U+FFFD; that is how it is recognised there.
+    if (!validUtf8 || (encoding === 'multipart' && value.includes('\uFFFD'))) addError(field, t('input.encoding', {}, locale));
+    if (kept.includes('\u0000')) {
+      addError(field, t('input.nul', {}, locale));
+      kept = kept.replace(/\u0000/g, '');
+    }
+    const max = maxChars(name);
+    if (kept.length > max) {
+      addError(field, t('input.tooLong', { max }, locale));
+      kept = kept.slice(0, max);
+    }
+    if (field !== '') form.append(field, kept);
+  };
+
+  if (encoding === 'urlencoded') {
+    for (const [name, value, valid] of parseUrlencoded(body).entries) addText(name, value, valid);
+  } else {
+    let parsed: FormData;
+    try {
+      parsed = await new Response(new Uint8Array(body), { headers: { 'content-type': request.headers.get('content-type') ?? '' } }).formData();
+    } catch {
+      throw inputRefusal(400, t('input.malformed', {}, locale));
+    }
+    for (const [name, value] of parsed.entries()) {
+      if (typeof value === 'string') addText(name, value, true);
+      else form.append(name, value, safeFileName(value.name));
+    }
+  }
+  if (options.csrf !== false) await verifyCsrf(form, request, context);
+  return { form, fieldErrors, ok: Object.keys(fieldErrors).length === 0 };
+}
+
+/**
+ * readForm's result parsed with the form's zod schema (conform). `value` is set only when both the input checks
+ * and the schema pass; `reply` carries the input errors too, so the form re-renders with what was typed.
+ */
+export function parseForm<Schema extends ZodType>(read: ReadForm, schema: Schema) {
+  const submission = parseWithZod(read.form, { schema });
+  const value = submission.status === 'success' && read.ok ? submission.value : null;
+  const reply = (options: { formErrors?: string[]; fieldErrors?: Record<string, string[]>; hideFields?: string[]; resetForm?: boolean } = {}): SubmissionResult<string[]> => {
+    const { '': formLevel = [], ...fields } = read.fieldErrors;
+    const formErrors = [...formLevel, ...(options.formErrors ?? [])];
+    const fieldErrors = { ...fields, ...options.fieldErrors };
+    return submission.reply({
+      ...options,
+      formErrors: formErrors.length ? formErrors : undefined,
+      fieldErrors: Object.keys(fieldErrors).length ? fieldErrors : undefined,
+    } as Parameters<typeof submission.reply>[0]);
+  };
+  return { submission, value, reply };
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && uuidPattern.test(value);
+}
+
+/** A route parameter that must be a record id: anything else is a 404 (it names no page), never a database error. */
+export function parseIdParam(params: Record<string, string | undefined>, name = 'id'): string {
+  const value = params[name];
+  if (!isUuid(value)) throw new Response('Not found', { status: 404, statusText: 'Not Found' });
+  return value.toLowerCase();
+}
