@@ -222,4 +222,5 @@ export const en: Record<MessageKey, string> = {
   'moderation.confidential': 'Possibly confidential: "{term}" close to a name.',
   'moderation.question': 'Question: {matched}.',
   'moderation.irrelevant': 'Rule {rule} matched: {matched}.',
+  'compose.publishNow': 'Publish now',
 };

@@ -221,6 +221,7 @@ export const sv = {
   'moderation.confidential': 'Möjlig sekretessuppgift: ”{term}” nära ett namn.',
   'moderation.question': 'Fråga: {matched}.',
   'moderation.irrelevant': 'Regeln {rule} matchade: {matched}.',
+  'compose.publishNow': 'Publicera nu',
 } as const;
 
 export type MessageKey = keyof typeof sv;
