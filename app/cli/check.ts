@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { platforms, type Draft, type DraftMedia, type LimitReport, type Platform } from '../../workers/platforms/contract';
-import { checkLimitsFor } from '../../workers/platforms/limits';
-import { describeMedia } from '../../workers/platforms/media-info';
+import { platforms, type Draft, type DraftMedia, type LimitReport, type Platform } from '../../workers/platforms/index';
+import { checkLimitsFor } from '../../workers/platforms/index';
+import { describeMedia } from '../../workers/platforms/index';
 import { UsageError } from './io';
 
 /** `utrop check --channel P [--media FILE] [--title T] [--link URL]`: the same limits the composer and worker use. */

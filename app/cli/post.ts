@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createPost, getPostWithDeliveries, PostValidationError } from '../models/posts.server';
-import { describeMedia } from '../../workers/platforms/media-info';
+import { describeMedia } from '../../workers/platforms/index';
 import { withDatabase } from './db';
 import { UsageError } from './io';
 import type { ExtraCommand } from './commands';

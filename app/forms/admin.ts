@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { roleValues } from '../../db/schema/users';
+import { roleValues } from '../../common/roles';
 
 export const createUserSchema = z.object({
   intent: z.literal('create'),

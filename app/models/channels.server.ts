@@ -4,8 +4,8 @@ import type { Db } from '../../db/client';
 import { channels, type Channel } from '../../db/schema';
 import { encryptCredentials, decryptCredentials } from '../../db/credentials';
 import { recordAudit } from '../../db/queries/audit';
-import { platformModule } from '../../workers/platforms/registry';
-import type { TokenGrant } from '../../workers/platforms/contract';
+import { platformModule } from '../../workers/platforms/index';
+import type { TokenGrant } from '../../workers/platforms/index';
 
 export type ChannelSummary = Pick<
   Channel,
@@ -38,7 +38,7 @@ export async function getChannel(db: Db, id: string): Promise<Channel | undefine
 }
 
 /** OAuth app for a channel (the simulators' own in demo mode), decided once in workers/platforms from the caller's Config. */
-export { oauthClientFor } from '../../workers/platforms';
+export { oauthClientFor } from '../../workers/platforms/index';
 
 export function pkcePair(): { verifier: string; challenge: string; state: string } {
   const verifier = randomBytes(32).toString('base64url');

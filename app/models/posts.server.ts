@@ -30,10 +30,10 @@ import {
   type PostMediaInfo,
 } from '../../db/queries/deliveries';
 import { findMedia as findMediaRow, listRecentPostsWithDeliveryStates } from '../../db/queries/deliveries';
-import type { LimitProblem, Platform } from '../../workers/platforms/contract';
-import { checkDraft, mediaKindOf } from '../../workers/lib/limits';
-import { jpegDimensions } from '../../workers/platforms/meta/jpeg';
-import { enqueuePublish, recordPublication, removePublishJob, sentContentOf } from '../../workers/lib/publication';
+import type { LimitProblem, Platform } from '../../workers/platforms/index';
+import { checkDraft, mediaKindOf } from '../../workers/delivery/index';
+import { jpegDimensions } from '../../workers/platforms/index';
+import { enqueuePublish, recordPublication, removePublishJob, sentContentOf } from '../../workers/delivery/index';
 
 export interface Actor {
   userId: string | null;

@@ -8,7 +8,7 @@ import { adminSchema, createUserSchema } from '../forms/admin';
 import { createUser, disableUser, enableUser, UserExistsError } from '../models/users.server';
 import { findUserById, listUsers, recentAudit } from '../models/admin.server';
 import { localeFromRequest } from '../utils/locale.server';
-import { roleValues } from '../../db/schema/users';
+import { roleValues } from '../../common/roles';
 import { CsrfInput } from '../components/csrf-input';
 import { Field, FormMessage } from '../components/forms';
 import { useLocale, useT } from '../utils/i18n';

@@ -9,7 +9,7 @@ import { localeFromRequest } from '../utils/locale.server';
 import { composeSchema } from '../forms/posts';
 import { createPost, PostValidationError } from '../models/posts.server';
 import { listChannels } from '../models/channels.server';
-import { describeMedia } from '../../workers/platforms/media-info';
+import { describeMedia } from '../../workers/platforms/index';
 import { parseCityLocalInput, type CityOffset } from '../../common/time';
 import { t } from '../../common/i18n';
 import { roleHasPermission } from '../utils/permissions';

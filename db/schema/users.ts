@@ -1,15 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { index, pgEnum, pgTable, text, timestamp, uuid, boolean } from 'drizzle-orm/pg-core';
 
-export const roleValues = [
-  'admin',
-  'communications',
-  'emergency',
-  'employer_branding',
-  'staff_host',
-  'contact_centre',
-  'registrar',
-] as const;
+import { roleValues } from '../../common/roles';
+
+export { roleValues };
 export const roleEnum = pgEnum('role', roleValues);
 
 export const users = pgTable('users', {
@@ -54,5 +48,5 @@ export const loginAttempts = pgTable(
 
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
-export type Role = (typeof roleValues)[number];
+export type { Role } from '../../common/roles';
 export type Session = typeof sessions.$inferSelect;

@@ -7,3 +7,5 @@ export * from './contract';
 export { checkLimitsFor, limitCheckers } from './limits';
 export { platformModule, platformRegistry, type LimitChecker, type PlatformModule } from './registry';
 export { oauthClientFor } from './oauth-client';
+export { describeMedia, sniffMimeType } from './media-info';
+export { jpegDimensions } from './meta/jpeg';
