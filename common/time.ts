@@ -1,7 +1,7 @@
-import { TZDate, tz } from '@date-fns/tz';
+import { tz } from '@date-fns/tz';
 import { format, getISOWeek, getISOWeekYear } from 'date-fns';
 import { enGB, sv } from 'date-fns/locale';
-import type { Locale } from './i18n';
+import { t, type Locale } from './i18n';
 
 /** Every date the console shows is in the city's own time zone, whatever the server's. */
 export const CITY_TIME_ZONE = 'Europe/Stockholm';
@@ -26,10 +26,74 @@ export function toCityLocalInput(date: Date): string {
   return format(date, "yyyy-MM-dd'T'HH:mm", { in: inCity });
 }
 
-/** Reads an <input type="datetime-local"> value as city time (the browser sends no zone). */
-export function fromCityLocalInput(value: string): Date {
-  const [date, time] = value.split('T');
-  const [y, m, d] = (date ?? '').split('-').map(Number);
-  const [hh, mm] = (time ?? '').split(':').map(Number);
-  return new TZDate(y ?? 0, (m ?? 1) - 1, d ?? 1, hh ?? 0, mm ?? 0, CITY_TIME_ZONE);
+export const MIN_YEAR = 2000;
+export const MAX_YEAR = 2100;
+
+/** The two readings of a repeated hour on the day winter time starts. */
+export type CityOffset = '+02:00' | '+01:00';
+
+export type CityTimeResult =
+  | { ok: true; date: Date }
+  | { ok: false; reason: 'format' | 'invalid' | 'year' | 'nonexistent' | 'past'; message: string }
+  | { ok: false; reason: 'ambiguous'; message: string; options: { offset: CityOffset; date: Date }[] };
+
+const localPattern = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?$/;
+
+function offsetMinutes(offset: string): number {
+  if (offset === 'Z') return 0;
+  const sign = offset.startsWith('-') ? -1 : 1;
+  return sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
+}
+
+/**
+ * Reads a city-time value (<input type="datetime-local">, optionally with an explicit offset) strictly: an impossible
+ * date or clock time is refused, never rolled over (2026-02-30 is not 2 March). Daylight saving is decided, not
+ * guessed: the hour that does not exist on the spring-forward day is refused naming the valid times, and the repeated
+ * hour in autumn must be chosen (`offset`, or an offset in the value). With `notBefore`, earlier times are refused.
+ */
+export function parseCityLocalInput(
+  value: string,
+  options: { offset?: CityOffset; notBefore?: Date; locale?: Locale } = {},
+): CityTimeResult {
+  const locale = options.locale ?? 'sv';
+  const m = localPattern.exec(value);
+  if (!m) return { ok: false, reason: 'format', message: t('compose.badTime', {}, locale) };
+  const [, ys, mos, ds, hs, mis, ss, explicit] = m;
+  const [y, mo, d, h, mi, sec] = [ys, mos, ds, hs, mis, ss ?? '0'].map(Number) as [number, number, number, number, number, number];
+  if (y < MIN_YEAR || y > MAX_YEAR) return { ok: false, reason: 'year', message: t('time.yearRange', { min: MIN_YEAR, max: MAX_YEAR }, locale) };
+  const daysInMonth = mo >= 1 && mo <= 12 ? new Date(Date.UTC(y, mo, 0)).getUTCDate() : 0;
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth || h > 23 || mi > 59 || sec > 59) {
+    return { ok: false, reason: 'invalid', message: t('time.invalid', { value }, locale) };
+  }
+  const wall = Date.UTC(y, mo - 1, d, h, mi, sec);
+  const wallText = `${ys}-${mos}-${ds}T${hs}:${mis}`;
+  const isWall = (instant: Date) => toCityLocalInput(instant) === wallText;
+  const chosen = explicit ?? options.offset;
+  const dateText = `${ys}-${mos}-${ds}`;
+  const timeText = `${hs}:${mis}`;
+  let date: Date;
+  if (chosen) {
+    date = new Date(wall - offsetMinutes(chosen) * 60_000);
+    if (!isWall(date)) return { ok: false, reason: 'invalid', message: t('time.invalid', { value: `${wallText}${chosen}` }, locale) };
+  } else {
+    const readings = (['+02:00', '+01:00'] as const)
+      .map((offset) => ({ offset, date: new Date(wall - offsetMinutes(offset) * 60_000) }))
+      .filter((r) => isWall(r.date));
+    if (readings.length === 0) {
+      return { ok: false, reason: 'nonexistent', message: t('time.nonexistent', { time: timeText, date: dateText }, locale) };
+    }
+    if (readings.length > 1) {
+      return {
+        ok: false,
+        reason: 'ambiguous',
+        message: t('time.ambiguous', { time: timeText, date: dateText, first: `${timeText}+02:00`, second: `${timeText}+01:00` }, locale),
+        options: readings,
+      };
+    }
+    date = readings[0]!.date;
+  }
+  if (options.notBefore && date.getTime() < options.notBefore.getTime()) {
+    return { ok: false, reason: 'past', message: t('time.past', { value: formatDateTime(date, locale) }, locale) };
+  }
+  return { ok: true, date };
 }

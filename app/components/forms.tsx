@@ -2,7 +2,8 @@ import type { InputHTMLAttributes, ReactNode } from 'react';
 import { useT } from '../utils/i18n';
 import type { MessageKey } from '../../common/i18n';
 
-function translateAll(errors: string[] | undefined, tr: ReturnType<typeof useT>, field: string): string[] {
+/** Errors are catalogue keys (from zod schemas) or finished sentences (from the server); shows both. */
+export function translateAll(errors: string[] | undefined, tr: ReturnType<typeof useT>, field: string): string[] {
   return (errors ?? []).map((e) => (e.includes('.') && !e.includes(' ') ? tr(e as MessageKey, { field }) : e));
 }
 

@@ -6,10 +6,12 @@ export const composeSchema = z.object({
   link: z.string().trim().url({ error: 'validation.url' }).optional(),
   title: z.string().trim().max(200).optional(),
   channelIds: z.array(z.string().uuid(), { error: 'compose.noChannels' }).min(1, { error: 'compose.noChannels' }),
-  at: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, { error: 'compose.badTime' })
-    .optional(),
+  /** City time; read strictly by parseCityLocalInput (impossible dates, daylight saving, the past) in the action. */
+  at: z.string().max(40, { error: 'compose.badTime' }).optional(),
+  /** Which reading of the repeated hour on the day winter time starts. */
+  atOffset: z.enum(['+02:00', '+01:00']).optional(),
+  /** "Publicera nu": ignore the time field. */
+  when: z.enum(['now']).optional(),
   crisis: z.boolean().optional(),
 });
 

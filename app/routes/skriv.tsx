@@ -1,44 +1,84 @@
 import { getFormProps, getInputProps, getTextareaProps, useForm } from '@conform-to/react';
 import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { redirect, unstable_parseMultipartFormData, unstable_createMemoryUploadHandler } from '@remix-run/node';
+import { redirect } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useRouteLoaderData } from '@remix-run/react';
 import { requirePermission } from '../utils/session.server';
-import { verifyCsrf } from '../utils/csrf.server';
+import { parseForm, readForm } from '../utils/request.server';
+import { localeFromRequest } from '../utils/locale.server';
 import { composeSchema } from '../forms/posts';
 import { createPost, PostValidationError } from '../models/posts.server';
 import { listChannels } from '../models/channels.server';
 import { describeMedia } from '../../workers/platforms/media-info';
-import { fromCityLocalInput } from '../../common/time';
+import { parseCityLocalInput, type CityOffset } from '../../common/time';
+import { t } from '../../common/i18n';
 import { roleHasPermission } from '../utils/permissions';
 import { CsrfInput } from '../components/csrf-input';
-import { Field, FormMessage } from '../components/forms';
+import { Field, FormMessage, translateAll } from '../components/forms';
 import { useT } from '../utils/i18n';
 import type { RootData } from '../root';
 
 export const meta: MetaFunction = () => [{ title: 'Skriv inlägg – Utrop' }];
 
 const MAX_UPLOAD = 64 * 1024 * 1024;
+/** A time typed in the current minute is "now", not the past. */
+const PAST_GRACE_MS = 60_000;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  await requirePermission(request, context, 'create:post');
+  const { user } = await requirePermission(request, context, 'create:post');
   const channels = await listChannels(context.db);
-  return { channels: channels.filter((c) => c.enabled).map((c) => ({ id: c.id, name: c.name, platform: c.platform })) };
+  return {
+    canPublish: roleHasPermission(user.role, 'post:publish'),
+    channels: channels.filter((c) => c.enabled).map((c) => ({ id: c.id, name: c.name, platform: c.platform })),
+  };
 }
+
+type ComposeReply = { problems: string[]; offerNow?: boolean; timeChoices?: { offset: CityOffset; label: string }[] };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { user } = await requirePermission(request, context, 'create:post');
-  const form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: MAX_UPLOAD }));
-  await verifyCsrf(form, request, context);
-  const submission = parseWithZod(form, { schema: composeSchema });
-  if (submission.status !== 'success') return Response.json({ result: submission.reply(), problems: [] as string[] }, { status: 400 });
-  const v = submission.value;
+  const locale = localeFromRequest(request, user);
+  // Until the approval flow gives their posts a reviewer, drafting roles cannot put anything on the city's accounts.
+  if (!roleHasPermission(user.role, 'post:publish')) {
+    throw new Response(t('compose.forbiddenPublish', {}, locale), { status: 403, statusText: 'Forbidden' });
+  }
+  const read = await readForm(request, context, {
+    encoding: 'multipart',
+    maxBytes: MAX_UPLOAD + 256 * 1024,
+    maxChars: { text: 100_000, link: 2048 },
+    locale,
+  });
+  const { value: v, reply } = parseForm(read, composeSchema);
+  const fail = (extra: Partial<ComposeReply> & { fieldErrors?: Record<string, string[]> } = {}) =>
+    Response.json(
+      { result: reply({ fieldErrors: extra.fieldErrors }), problems: extra.problems ?? [], offerNow: extra.offerNow ?? false, timeChoices: extra.timeChoices ?? [] },
+      { status: 400 },
+    );
+  if (!v) return fail();
   if (v.crisis && !roleHasPermission(user.role, 'create:crisis')) throw new Response('Forbidden', { status: 403 });
-  const file = form.get('media');
+
+  let scheduledAt: Date | undefined;
+  if (v.at && v.when !== 'now') {
+    const time = parseCityLocalInput(v.at, { offset: v.atOffset, notBefore: new Date(Date.now() - PAST_GRACE_MS), locale });
+    if (!time.ok) {
+      return fail({
+        fieldErrors: { at: [time.message] },
+        offerNow: time.reason === 'past',
+        timeChoices:
+          time.reason === 'ambiguous'
+            ? time.options.map((o) => ({ offset: o.offset, label: t(o.offset === '+02:00' ? 'time.offsetFirst' : 'time.offsetSecond', {}, locale) }))
+            : [],
+      });
+    }
+    scheduledAt = time.date;
+  }
+
+  const file = read.form.get('media');
   const media = [];
   if (file instanceof File && file.size > 0) {
     const data = Buffer.from(await file.arrayBuffer());
     const info = describeMedia(data, file.name);
+    if (info.mimeType === 'application/octet-stream') return fail({ problems: [t('input.badMedia', {}, locale)] });
     media.push({ filename: file.name, mimeType: info.mimeType, data, width: info.width, height: info.height });
   }
   try {
@@ -48,7 +88,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       title: v.title ?? null,
       media,
       channelIds: v.channelIds,
-      scheduledAt: v.at ? fromCityLocalInput(v.at) : undefined,
+      scheduledAt,
       isCrisis: v.crisis ?? false,
       createdBy: user.id,
       actorLabel: 'user',
@@ -57,12 +97,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   } catch (e) {
     if (!(e instanceof PostValidationError)) throw e;
     const problems = [...e.general.map((p) => p.message), ...e.channels.flatMap((c) => c.problems.map((p) => `${c.channelName}: ${p.message}`))];
-    return Response.json({ result: submission.reply(), problems }, { status: 400 });
+    return fail({ problems });
   }
 }
 
 export default function ComposePage() {
-  const { channels } = useLoaderData<typeof loader>();
+  const { channels, canPublish } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const root = useRouteLoaderData<RootData>('root');
   const tr = useT();
@@ -73,11 +113,17 @@ export default function ComposePage() {
     shouldRevalidate: 'onBlur',
   });
   const chosen = new Set(fields.channelIds.value as string[] | undefined);
-  const channelErrors = fields.channelIds.errors?.map((e) => tr(e as 'compose.noChannels'));
+  const channelErrors = fields.channelIds.errors ? translateAll(fields.channelIds.errors, tr, tr('compose.channels').toLowerCase()) : undefined;
+  const textErrors = fields.text.errors ? translateAll(fields.text.errors, tr, tr('compose.text').toLowerCase()) : undefined;
   return (
     <section aria-labelledby="compose-title">
       <h1 id="compose-title">{tr('compose.title')}</h1>
       <p>{tr('compose.intro')}</p>
+      {canPublish ? null : (
+        <p role="status" className="notice">
+          {tr('compose.forbiddenPublish')}
+        </p>
+      )}
       {actionData?.problems?.length ? (
         <div role="alert" className="form-message">
           <ul>
@@ -92,11 +138,11 @@ export default function ComposePage() {
         <FormMessage message={form.errors?.join(' ')} />
         <div className="field">
           <label htmlFor="text">{tr('compose.text')}</label>
-          <textarea {...getTextareaProps(fields.text)} id="text" aria-invalid={fields.text.errors ? true : undefined} aria-describedby={fields.text.errors ? 'text-error' : undefined} />
-          {fields.text.errors ? (
+          <textarea {...getTextareaProps(fields.text)} id="text" aria-invalid={textErrors ? true : undefined} aria-describedby={textErrors ? 'text-error' : undefined} />
+          {textErrors ? (
             <ul id="text-error" className="field-errors">
-              {fields.text.errors.map((e) => (
-                <li key={e}>{tr(e as 'validation.required', { field: tr('compose.text').toLowerCase() })}</li>
+              {textErrors.map((e) => (
+                <li key={e}>{e}</li>
               ))}
             </ul>
           ) : null}
@@ -120,6 +166,17 @@ export default function ComposePage() {
           ) : null}
         </fieldset>
         <Field id="at" label={tr('compose.at')} errors={fields.at.errors} inputProps={{ ...getInputProps(fields.at, { type: 'datetime-local' }), id: 'at' }} />
+        {actionData?.timeChoices?.length ? (
+          <fieldset>
+            <legend>{tr('time.which', { time: String(fields.at.value ?? '').slice(11, 16) })}</legend>
+            {actionData.timeChoices.map((c: { offset: string; label: string }) => (
+              <div className="checkbox-row" key={c.offset}>
+                <input type="radio" id={`at-offset-${c.offset}`} name={fields.atOffset.name} value={c.offset} required />
+                <label htmlFor={`at-offset-${c.offset}`}>{c.label}</label>
+              </div>
+            ))}
+          </fieldset>
+        ) : null}
         <div className="field">
           <label htmlFor="media">{tr('compose.media')}</label>
           <input type="file" id="media" name="media" accept="image/jpeg,image/png,video/mp4,video/quicktime" />
@@ -133,6 +190,14 @@ export default function ComposePage() {
         <button type="submit" className="button">
           {tr('compose.submit')}
         </button>
+        {actionData?.offerNow ? (
+          <>
+            {' '}
+            <button type="submit" name={fields.when.name} value="now" className="button secondary">
+              {tr('compose.publishNow')}
+            </button>
+          </>
+        ) : null}
       </Form>
     </section>
   );

@@ -8,6 +8,8 @@ export const permissionValues = [
   'view:overview',
   'view:posts',
   'create:post',
+  /** Scheduling or publishing on the city's accounts; drafting alone is create:post. */
+  'post:publish',
   'approve:post',
   'manage:delivery',
   'create:crisis',
@@ -30,6 +32,7 @@ export const rolePermissions = {
     ...everyone,
     'view:posts',
     'create:post',
+    'post:publish',
     'approve:post',
     'manage:delivery',
     'view:inbox',
@@ -37,7 +40,8 @@ export const rolePermissions = {
     'view:channels',
     'view:simulator',
   ],
-  emergency: [...everyone, 'view:posts', 'create:post', 'manage:delivery', 'create:crisis', 'view:channels', 'view:simulator'],
+  emergency: [...everyone, 'view:posts', 'create:post', 'post:publish', 'manage:delivery', 'create:crisis', 'view:channels', 'view:simulator'],
+  // Drafting roles: no post:publish until the approval flow gives their posts a reviewer.
   employer_branding: [...everyone, 'view:posts', 'create:post', 'approve:post', 'view:channels'],
   staff_host: [...everyone, 'view:posts', 'create:post'],
   contact_centre: [...everyone, 'view:inbox', 'moderate:comment'],

@@ -195,4 +195,5 @@ export const en: Record<MessageKey, string> = {
   'time.offsetSecond': 'the second time (winter time, +01:00)',
   'time.which': 'Which {time}?',
   'error.badRequest.title': 'The form could not be accepted',
+  'compose.publishNow': 'Publish now',
 };

@@ -194,6 +194,7 @@ export const sv = {
   'time.offsetSecond': 'andra gången (vintertid, +01:00)',
   'time.which': 'Vilken {time}?',
   'error.badRequest.title': 'Formuläret kunde inte tas emot',
+  'compose.publishNow': 'Publicera nu',
 } as const;
 
 export type MessageKey = keyof typeof sv;

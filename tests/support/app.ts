@@ -68,6 +68,8 @@ export class HttpSession {
       const value = pair.slice(eq + 1);
       if (/max-age=0/i.test(line) || value === '') this.cookies.delete(name);
       else this.cookies.set(name, value);
+      // The console hands out a new CSRF token at login; the one remembered is then stale.
+      if (name === 'utrop_csrf') this.token = null;
     }
   }
 
@@ -81,10 +83,12 @@ export class HttpSession {
   async csrf(): Promise<string> {
     // The token lives as long as its cookie; fetch it once from a page every visitor may load.
     if (this.token) return this.token;
-    const res = await this.get('/login');
+    let res = await this.get('/login');
+    // Signed in, /login redirects; every page carries the token in its header forms.
+    if (res.status === 302) res = await this.get('/');
     const html = await res.text();
     const match = /name="csrf" value="([^"]+)"/.exec(html);
-    if (!match?.[1]) throw new Error('no csrf token on /login');
+    if (!match?.[1]) throw new Error('no csrf token on /login or /');
     this.token = match[1];
     return this.token;
   }

@@ -61,13 +61,22 @@ const hostileRedirects = [
   '',
 ];
 
+/** Either sent to the start page, or (a NUL byte in the field) refused as bad input; never off-site, never a 500. */
+function expectStaysHome(res: Response, value: string) {
+  if (value.includes('\u0000')) {
+    expect(res.status, JSON.stringify(value)).toBe(400);
+    return;
+  }
+  expect(res.status, JSON.stringify(value)).toBe(302);
+  expect(res.headers.get('location'), JSON.stringify(value)).toBe('/');
+}
+
 describe('redirects after login and language change stay on this site', () => {
   it('sends every hostile redirectTo back to the start page, never off-site and never a 500', async () => {
     for (const value of hostileRedirects) {
       const s = new HttpSession(app.url);
       const res = await s.post('/login', { email: userOf('communications').email, password: app.seed.demoPassword, redirectTo: value });
-      expect(res.status, JSON.stringify(value)).toBe(302);
-      expect(res.headers.get('location'), JSON.stringify(value)).toBe('/');
+      expectStaysHome(res, value);
     }
   });
 
@@ -88,8 +97,7 @@ describe('redirects after login and language change stay on this site', () => {
     for (const value of hostileRedirects) {
       const s = new HttpSession(app.url);
       const res = await s.post('/sprak', { locale: 'en', redirectTo: value });
-      expect(res.status, JSON.stringify(value)).toBe(302);
-      expect(res.headers.get('location'), JSON.stringify(value)).toBe('/');
+      expectStaysHome(res, value);
     }
   });
 
