@@ -1,2 +1,2 @@
 /** The platform registry for web code: a .server module, so adapters and client libraries never reach the browser bundle. */
-export { platformModule, platformRegistry } from '../../workers/platforms/index';
+export { describeMedia, isPlatformError, platformModule, platformRegistry } from '../../workers/platforms/index';

@@ -9,7 +9,8 @@ import { readOAuthState, redirectUri } from '../utils/oauth-state.server';
 import { chooseGrantSchema } from '../forms/channels';
 import { config } from '../../common/config.server';
 import { platformModule } from '../models/platforms.server';
-import { isPlatformError, type TokenGrant } from '../../workers/platforms/index';
+import type { TokenGrant } from '../../workers/platforms/index';
+import { isPlatformError } from '../models/platforms.server';
 import { CsrfInput } from '../components/csrf-input';
 import { useT } from '../utils/i18n';
 

@@ -9,7 +9,7 @@ import { localeFromRequest } from '../utils/locale.server';
 import { composeSchema } from '../forms/posts';
 import { createPost, PostValidationError } from '../models/posts.server';
 import { listChannels } from '../models/channels.server';
-import { describeMedia } from '../../workers/platforms/index';
+import { describeMedia } from '../models/platforms.server';
 import { parseCityLocalInput, type CityOffset } from '../../common/time';
 import { t } from '../../common/i18n';
 import { roleHasPermission } from '../utils/permissions';
@@ -78,7 +78,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (file instanceof File && file.size > 0) {
     const data = Buffer.from(await file.arrayBuffer());
     const info = describeMedia(data, file.name);
-    if (info.mimeType === 'application/octet-stream') return fail({ fieldErrors: { media: [t('input.badMedia', {}, locale)] } });
+    if (info.mimeType === 'application/octet-stream') return fail({ problems: [t('input.badMedia', {}, locale)] });
     media.push({ filename: file.name, mimeType: info.mimeType, data, width: info.width, height: info.height });
   }
   try {

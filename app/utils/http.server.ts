@@ -1,5 +1,5 @@
 /** Characters browsers strip or reinterpret while resolving a URL: what we checked would not be what they follow. */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
+// eslint-disable-next-line no-control-regex -- NUL and control characters are exactly what is refused here
 const browserRewritten = /[\u0000-\u001f\u007f\\]/;
 
 function sameOriginPath(candidate: string, base: URL): URL | null {

@@ -135,18 +135,18 @@ export async function readForm(request: Request, context: AppLoadContext, option
     if (!list.includes(message)) list.push(message);
   };
   const form = new FormData();
-  // eslint-disable-next-line no-control-regex -- NUL is what this looks for
-  const NUL_OR_REPLACEMENT = /[\u0000\uFFFD]/;
   const maxChars = (name: string) => options.maxChars?.[name] ?? options.maxChars?.['*'] ?? DEFAULT_MAX_CHARS;
   const addText = (name: string, value: string, validUtf8: boolean) => {
     // A field whose very name is unreadable belongs to no input: report it on the form.
-    const field = NUL_OR_REPLACEMENT.test(name) || !validUtf8 && name === '' ? '' : name;
+// eslint-disable-next-line no-control-regex -- NUL and control characters are exactly what is refused here
+    const field = /[\u0000\uFFFD]/.test(name) || !validUtf8 && name === '' ? '' : name;
     let kept = value;
     // Multipart parsing (web-standard formData) turns invalid UTF-8 into U+FFFD; that is how it is recognised there.
     if (!validUtf8 || (encoding === 'multipart' && value.includes('\uFFFD'))) addError(field, t('input.encoding', {}, locale));
     if (kept.includes('\u0000')) {
       addError(field, t('input.nul', {}, locale));
-      kept = kept.replaceAll('\u0000', '');
+// eslint-disable-next-line no-control-regex -- NUL and control characters are exactly what is refused here
+      kept = kept.replace(/\u0000/g, '');
     }
     const max = maxChars(name);
     if (kept.length > max) {

@@ -4,7 +4,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, eq } from 'drizzle-orm';
-import type { PgTable } from 'drizzle-orm/pg-core';
 import { HttpSession, startTestApp, type TestApp } from '../support/app';
 import { auditLog, channels, deliveries, loginAttempts, posts, sessions, users } from '../../db/schema';
 
@@ -26,7 +25,7 @@ async function sessionAs(role: string) {
 /** Row counts of every table a form can write to: a refused request must leave all of them alone. */
 async function rowCounts() {
   const db = app.db.db;
-  const n = async (table: PgTable) => (await db.select({ n: count() }).from(table))[0]!.n;
+  const n = async (table: typeof users | typeof posts | typeof deliveries | typeof auditLog | typeof loginAttempts) => (await db.select({ n: count() }).from(table))[0]!.n;
   return {
     users: await n(users),
     posts: await n(posts),
