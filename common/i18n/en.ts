@@ -202,6 +202,6 @@ export const en: Record<MessageKey, string> = {
   'moderation.offensive': 'Offensive words: {matched}.',
   'moderation.personalData': 'Personal data ({kind}) at characters {start}–{end}.',
   'moderation.confidential': 'Possibly confidential: "{term}" close to a name.',
-  'moderation.question': 'Question: {matched}.',
+  'moderation.question': 'Question: "{matched}"',
   'moderation.irrelevant': 'Rule {rule} matched: {matched}.',
 };
