@@ -169,7 +169,7 @@ export function similarity(a: string, b: string): number {
 }
 
 const linkPattern =
-  /(?:https?:\/\/|www\.)[^\s<>"')\]]+|(?<![\p{L}\p{N}@.\-])(?:[a-z0-9-]+\.)+(?:se|com|nu|net|org|io|ly|gy|gl|cc|at|in|st|co|shop|store|info|biz|xyz|me)(?:\/[^\s<>"')\]]*)?(?![\p{L}\p{N}])/giu;
+  /(?:https?:\/\/|www\.)[^\s<>"')\]]+|(?<![\p{L}\p{N}@.-])(?:[a-z0-9-]+\.)+(?:se|com|nu|net|org|io|ly|gy|gl|cc|at|in|st|co|shop|store|info|biz|xyz|me)(?:\/[^\s<>"')\]]*)?(?![\p{L}\p{N}])/giu;
 
 interface Link extends Evidence {
   host: string;
@@ -495,7 +495,7 @@ export function classifyComment(comment: CommentInput, context: ClassifyContext 
     const combined = 1 - mine.reduce((p, h) => p * (1 - h.score), 1);
     const score = clamp(combined);
     if (score < opts.minScore) continue;
-    const evidence = mine.flatMap((h) => h.evidence).sort((a, b) => a.start - b.start);
+    const evidence = mine.flatMap((h) => h.evidence.map(({ start, end, text: s }) => ({ start, end, text: s }))).sort((a, b) => a.start - b.start);
     labels.push({
       label,
       rule: top.rule,
