@@ -331,9 +331,12 @@ function weighted(text: string, terms: readonly WeightedTerm[]): { score: number
   const found = findTerms(text, terms.map((w) => w.term));
   const seen = new Set<string>();
   let score = 0;
+  const counted: Evidence[] = [];
   for (const m of found) {
-    if (seen.has(m.term)) continue;
+    // "investera" matches both "invest" and "investera": one word counts once.
+    if (seen.has(m.term) || counted.some((c) => c.start < m.end && m.start < c.end)) continue;
     seen.add(m.term);
+    counted.push(m);
     score += byTerm.get(m.term) ?? 0;
   }
   return { score, matches: found.map(({ start, end, text: s }) => ({ start, end, text: s })), terms: [...seen] };
