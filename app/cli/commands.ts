@@ -6,5 +6,7 @@ export interface ExtraCommand {
 }
 
 import { postCreate, postShow } from './post';
+import { screenCommand } from './screen';
+import { moderateCommand } from './moderate';
 
-export const extraCommands: ExtraCommand[] = [postCreate, postShow];
+export const extraCommands: ExtraCommand[] = [postCreate, postShow, screenCommand, moderateCommand];

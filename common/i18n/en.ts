@@ -220,7 +220,7 @@ export const en: Record<MessageKey, string> = {
   'moderation.offensive': 'Offensive words: {matched}.',
   'moderation.personalData': 'Personal data ({kind}) at characters {start}–{end}.',
   'moderation.confidential': 'Possibly confidential: "{term}" close to a name.',
-  'moderation.question': 'Question: {matched}.',
+  'moderation.question': 'Question: "{matched}"',
   'moderation.irrelevant': 'Rule {rule} matched: {matched}.',
   'compose.publishNow': 'Publish now',
 };

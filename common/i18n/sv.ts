@@ -219,7 +219,7 @@ export const sv = {
   'moderation.offensive': 'Kränkande ord: {matched}.',
   'moderation.personalData': 'Personuppgift ({kind}) på tecken {start}–{end}.',
   'moderation.confidential': 'Möjlig sekretessuppgift: ”{term}” nära ett namn.',
-  'moderation.question': 'Fråga: {matched}.',
+  'moderation.question': 'Fråga: ”{matched}”',
   'moderation.irrelevant': 'Regeln {rule} matchade: {matched}.',
   'compose.publishNow': 'Publicera nu',
 } as const;
