@@ -8,5 +8,6 @@ export interface ExtraCommand {
 import { postCreate, postShow } from './post';
 import { screenCommand } from './screen';
 import { moderateCommand } from './moderate';
+import { registerVerifyCommand } from './register';
 
-export const extraCommands: ExtraCommand[] = [postCreate, postShow, screenCommand, moderateCommand];
+export const extraCommands: ExtraCommand[] = [postCreate, postShow, screenCommand, moderateCommand, registerVerifyCommand];

@@ -1,34 +1,111 @@
-import { bigserial, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { channels } from './channels';
 import { deliveries } from './publishing';
 
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+export const recordKinds = [
+  'outgoing_post',
+  'inbound_comment',
+  'outgoing_reply',
+  'moderation_event',
+  'edit',
+  'crisis_message',
+  'destruction_decision',
+  'register_note',
+  'correction',
+] as const;
+export type RecordKind = (typeof recordKinds)[number];
+export const recordDirections = ['outgoing', 'incoming', 'internal'] as const;
+
 /**
- * The register of public records (allmänna handlingar). Minimal now: the register issue adds diary numbers and
- * the hash chain on top. Append-only: a trigger in the migrations rejects UPDATE and DELETE.
+ * The register of public records (allmänna handlingar), OSL 5 kap. 2 §. Append-only: triggers refuse UPDATE and
+ * DELETE. A BEFORE INSERT trigger (migration 0003) gives each record its gap-free number in its series and year and
+ * links it into the hash chain, in the inserting transaction, so no producer can forget either (ADR 011).
  */
 export const publicRecords = pgTable(
   'public_records',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     registeredAt: timestamp('registered_at', { withTimezone: true }).notNull().defaultNow(),
-    /** outgoing_post (upprättad) or inbound_comment (inkommen). */
-    kind: text('kind', { enum: ['outgoing_post', 'inbound_comment'] }).notNull(),
-    direction: text('direction', { enum: ['outgoing', 'incoming'] }).notNull(),
-    channelId: uuid('channel_id')
-      .notNull()
-      .references(() => channels.id),
+    kind: text('kind', { enum: recordKinds }).notNull(),
+    direction: text('direction', { enum: recordDirections }).notNull(),
+    /** Set by the trigger. */
+    series: text('series'),
+    year: integer('year'),
+    seq: integer('seq'),
+    registrationNumber: text('registration_number').unique(),
+    /** When the record was received or drawn up (inkom/upprättades); registered_at when not given. */
+    recordDate: timestamp('record_date', { withTimezone: true }),
+    channelId: uuid('channel_id').references(() => channels.id),
+    postId: uuid('post_id'),
     deliveryId: uuid('delivery_id')
       .references(() => deliveries.id)
       .unique(),
-    platform: text('platform').notNull(),
-    externalId: text('external_id').notNull(),
+    relatedRecordId: bigint('related_record_id', { mode: 'number' }),
+    platform: text('platform'),
+    externalId: text('external_id'),
     permalink: text('permalink'),
+    /** Sender or recipient; kept apart from the description so either can be masked on release. */
     counterparty: text('counterparty').notNull(),
+    /** Ärendemening: a short description of the record. */
     summary: text('summary').notNull(),
+    confidential: boolean('confidential').notNull().default(false),
+    /** The provision of OSL a confidentiality mark rests on, e.g. "OSL 26 kap. 1 §". */
+    confidentialityRef: text('confidentiality_ref'),
+    exercise: boolean('exercise').notNull().default(false),
     content: jsonb('content').$type<Record<string, unknown>>().notNull(),
     contentSha256: text('content_sha256').notNull(),
+    /** Set by the trigger: the previous record's hash and this record's hash over its canonical form. */
+    prevRecordSha256: text('prev_record_sha256'),
+    recordSha256: text('record_sha256'),
+    searchVector: tsvector('search_vector').generatedAlwaysAs(
+      sql`to_tsvector('swedish'::regconfig, coalesce(summary, '') || ' ' || coalesce(counterparty, '') || ' ' || coalesce(content->>'text', ''))`,
+    ),
   },
-  (t) => [index('public_records_registered_idx').on(t.registeredAt), index('public_records_channel_idx').on(t.channelId)],
+  (t) => [
+    index('public_records_registered_idx').on(t.registeredAt),
+    index('public_records_channel_idx').on(t.channelId),
+    index('public_records_record_date_idx').on(t.recordDate, t.id),
+    index('public_records_post_idx').on(t.postId),
+    unique('public_records_series_number_unique').on(t.series, t.year, t.seq),
+    index('public_records_search_idx').using('gin', t.searchVector),
+  ],
 );
+
+/** The last number used in each series and year: locked by the insert trigger, so numbers have no gaps. */
+export const registerSeries = pgTable(
+  'register_series',
+  {
+    series: text('series').notNull(),
+    year: integer('year').notNull(),
+    lastSeq: integer('last_seq').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.series, t.year] })],
+);
+
+/**
+ * The chain's head (one row): the newest record and its hash. With the gap-free series it lets verification see
+ * records removed from the end of the chain, which links alone cannot show.
+ */
+export const registerChain = pgTable('register_chain', {
+  id: integer('id').primaryKey().default(1),
+  lastRecordId: bigint('last_record_id', { mode: 'number' }),
+  lastRecordSha256: text('last_record_sha256'),
+  recordCount: bigint('record_count', { mode: 'number' }).notNull().default(0),
+  defaultSeries: text('default_series').notNull().default('SOC'),
+  /** {series}, {year} and {seq} (zero-padded to six digits). */
+  numberFormat: text('number_format').notNull().default('{series} {year}/{seq}'),
+});
+
+/** Chain heads written at each verification, append-only: a copy kept outside the database makes removal visible. */
+export const registerAnchors = pgTable('register_anchors', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  writtenAt: timestamp('written_at', { withTimezone: true }).notNull().defaultNow(),
+  lastRecordId: bigint('last_record_id', { mode: 'number' }),
+  lastRecordSha256: text('last_record_sha256'),
+  recordCount: bigint('record_count', { mode: 'number' }).notNull(),
+});
 
 export type PublicRecord = typeof publicRecords.$inferSelect;

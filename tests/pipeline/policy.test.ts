@@ -10,7 +10,7 @@ import {
   reconcileDelayMs,
   withDeadline,
 } from '../../workers/lib/policy';
-import { canonicalJson } from '../../workers/lib/canonical-json';
+import { canonicalJson } from '../../common/canonical-json';
 
 describe('delivery policy', () => {
   it('full-jitter backoff stays within [0, min(cap, base·2^(n-1))]', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPost } from '../../app/models/posts.server';
-import { canonicalJson, sha256Hex } from '../../workers/lib/canonical-json';
+import { canonicalJson, sha256Hex } from '../../common/canonical-json';
 import { publicRecords } from '../../db/schema';
 import { eq } from 'drizzle-orm';
 import type { Delivery } from '../../db/schema';

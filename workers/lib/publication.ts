@@ -17,7 +17,7 @@ import {
 } from '../../db/queries/deliveries';
 import type { AuditInput } from '../../db/queries/audit';
 import { executeAll, insertRow, insertRowSql } from '../../db/queries/fast';
-import { canonicalJson, sha256Hex } from './canonical-json';
+import { canonicalJson, sha256Hex } from '../../common/canonical-json';
 import { defaultDeliveryPolicy, jobPriority } from './policy';
 
 /** recordAudit (db/queries/audit.ts) without the query builder's cost: the worker writes one per delivery. */
@@ -113,6 +113,8 @@ export function publicationStatements(input: PublicationInput): SQL[] {
     }),
     publicRecordInsertSql({
       registeredAt: publishedAt,
+      recordDate: publishedAt,
+      postId: delivery.postId,
       kind: 'outgoing_post',
       direction: 'outgoing',
       channelId: channel.id,

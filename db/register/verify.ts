@@ -1,0 +1,114 @@
+import { asc, eq, gt, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../client';
+import { postMedia } from '../schema/publishing';
+import { publicRecords, registerAnchors, registerChain, registerSeries, type PublicRecord } from '../schema/register';
+import { contentHash, recordHash } from './canonical';
+
+export interface BrokenRecord {
+  id: number | null;
+  registrationNumber: string | null;
+  /** Machine-readable reason; the message says it in Swedish for the registrar. */
+  problem:
+    | 'record_hash'
+    | 'content_hash'
+    | 'chain_link'
+    | 'number_gap'
+    | 'head_mismatch'
+    | 'count_mismatch'
+    | 'series_counter'
+    | 'anchor_missing'
+    | 'media_hash';
+  message: string;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  records: number;
+  lastRecordId: number | null;
+  lastRecordSha256: string | null;
+  /** The first problem found, walking in chain order. */
+  firstBroken: BrokenRecord | null;
+}
+
+const BATCH = 5000;
+
+/**
+ * Walks the whole chain: each record's own hash, its content hash, its link to the one before, the gap-free numbers
+ * in each series and year, the chain head and the anchors written earlier (which is how records removed from the end
+ * show), and the stored media files' hashes.
+ */
+export async function verifyRegister(db: DbOrTx): Promise<VerifyResult> {
+  let prev: PublicRecord | null = null;
+  let count = 0;
+  const seqs = new Map<string, number[]>();
+  const hashById = new Map<number, string>();
+  const broken = (r: PublicRecord | null, problem: BrokenRecord['problem'], message: string): VerifyResult => ({
+    ok: false,
+    records: count,
+    lastRecordId: prev?.id ?? null,
+    lastRecordSha256: prev?.recordSha256 ?? null,
+    firstBroken: { id: r?.id ?? null, registrationNumber: r?.registrationNumber ?? null, problem, message },
+  });
+
+  for (let after = 0; ; ) {
+    const rows = await db.select().from(publicRecords).where(gt(publicRecords.id, after)).orderBy(asc(publicRecords.id)).limit(BATCH);
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      count++;
+      if (r.recordSha256 !== recordHash(r)) return broken(r, 'record_hash', `Posten ${r.registrationNumber ?? r.id} har ändrats: dess hash stämmer inte med innehållet.`);
+      if (r.contentSha256 !== contentHash(r.content)) return broken(r, 'content_hash', `Innehållet i posten ${r.registrationNumber ?? r.id} har ändrats.`);
+      if ((r.prevRecordSha256 ?? null) !== (prev?.recordSha256 ?? null))
+        return broken(r, 'chain_link', `Kedjan är bruten före posten ${r.registrationNumber ?? r.id}: en post har tagits bort eller flyttats.`);
+      const key = `${r.series}\u0000${r.year}`;
+      const list = seqs.get(key) ?? [];
+      list.push(r.seq ?? -1);
+      seqs.set(key, list);
+      hashById.set(r.id, r.recordSha256);
+      prev = r;
+    }
+    after = rows[rows.length - 1]!.id;
+  }
+
+  const counters = await db.select().from(registerSeries);
+  for (const [key, list] of seqs) {
+    const [series, year] = key.split('\u0000');
+    const sorted = [...list].sort((a, b) => a - b);
+    const gap = sorted.findIndex((s, i) => s !== i + 1);
+    if (gap !== -1) return broken(null, 'number_gap', `Nummerserien ${series} ${year} har en lucka vid nummer ${gap + 1}: en post saknas.`);
+    const counter = counters.find((c) => c.series === series && String(c.year) === year);
+    if (!counter || counter.lastSeq !== sorted.length)
+      return broken(null, 'series_counter', `Nummerserien ${series} ${year} har delat ut ${counter?.lastSeq ?? 0} nummer men ${sorted.length} poster finns: poster saknas i slutet.`);
+  }
+  for (const c of counters) {
+    if (c.lastSeq > 0 && !seqs.has(`${c.series}\u0000${c.year}`))
+      return broken(null, 'series_counter', `Nummerserien ${c.series} ${c.year} har delat ut ${c.lastSeq} nummer men inga poster finns.`);
+  }
+
+  const [head] = await db.select().from(registerChain).where(eq(registerChain.id, 1));
+  if (head && (head.lastRecordId ?? null) !== (prev?.id ?? null))
+    return broken(null, 'head_mismatch', `Kedjans huvud pekar på post ${head.lastRecordId} men den sista posten är ${prev?.id ?? 'ingen'}: poster har tagits bort i slutet.`);
+  if (head && (head.lastRecordSha256 ?? null) !== (prev?.recordSha256 ?? null))
+    return broken(null, 'head_mismatch', 'Kedjans huvud har en annan hash än den sista posten.');
+  if (head && head.recordCount !== count) return broken(null, 'count_mismatch', `Registret ska ha ${head.recordCount} poster men har ${count}.`);
+
+  const anchors = await db.select().from(registerAnchors).orderBy(asc(registerAnchors.id));
+  for (const a of anchors) {
+    if (a.lastRecordId !== null && hashById.get(a.lastRecordId) !== a.lastRecordSha256)
+      return broken(null, 'anchor_missing', `Ankaret från ${a.writtenAt.toISOString()} nämner post ${a.lastRecordId}, som saknas eller har ändrats.`);
+    if (a.recordCount > count) return broken(null, 'anchor_missing', `Ankaret från ${a.writtenAt.toISOString()} räknade ${a.recordCount} poster; nu finns ${count}.`);
+  }
+
+  // Media that records name by hash must still hash to that value where the file is kept.
+  const bad = await db.execute<{ id: string; sha256: string }>(
+    sql`select ${postMedia.id} as id, ${postMedia.sha256} as sha256 from ${postMedia} where encode(sha256(${postMedia.data}), 'hex') <> ${postMedia.sha256} limit 1`,
+  );
+  const badRow = [...bad][0];
+  if (badRow) return broken(null, 'media_hash', `Mediefilen ${badRow.id} stämmer inte med sin hash ${badRow.sha256}.`);
+
+  return { ok: true, records: count, lastRecordId: prev?.id ?? null, lastRecordSha256: prev?.recordSha256 ?? null, firstBroken: null };
+}
+
+/** Writes the current chain head as an anchor (append-only): later removal from the end cannot go unnoticed. */
+export async function writeAnchor(db: DbOrTx, result: Pick<VerifyResult, 'lastRecordId' | 'lastRecordSha256' | 'records'>): Promise<void> {
+  await db.insert(registerAnchors).values({ lastRecordId: result.lastRecordId, lastRecordSha256: result.lastRecordSha256, recordCount: result.records });
+}
