@@ -114,6 +114,19 @@ export function grantStatements(appRole: string): string[] {
     `alter default privileges in schema graphile_worker grant select, insert, update, delete on tables to ${app}`,
     `alter default privileges in schema graphile_worker grant usage, select on sequences to ${app}`,
     `alter default privileges in schema graphile_worker grant execute on functions to ${app}`,
+    // Graphile Worker enables row-level security without policies on its private tables, so that only their owner
+    // reaches them; the app role gets a policy of its own (created once, so a restart takes no table lock).
+    `do $$
+    declare r record;
+    begin
+      for r in select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+               where n.nspname = 'graphile_worker' and c.relkind in ('r', 'p') and c.relrowsecurity
+                 and not exists (select 1 from pg_policies p where p.schemaname = 'graphile_worker' and p.tablename = c.relname
+                                 and p.policyname = 'utrop_app_access' and ${literal(appRole)} = any(p.roles)) loop
+        execute format('drop policy if exists utrop_app_access on graphile_worker.%I', r.relname);
+        execute format('create policy utrop_app_access on graphile_worker.%I for all to %I using (true) with check (true)', r.relname, ${literal(appRole)});
+      end loop;
+    end $$`,
     // Web and worker check that migrations are current before they start.
     `grant usage on schema drizzle to ${app}`,
     `grant select on drizzle.__drizzle_migrations to ${app}`,

@@ -39,8 +39,7 @@ beforeAll(async () => {
     })
     .returning();
   recordId = record!.id;
-  const audit = await recordAudit(t.db, { actorUserId: null, actorLabel: 'system', action: 'roles.test', objectType: 'test', objectId: '1' });
-  void audit;
+  await recordAudit(t.db, { actorUserId: null, actorLabel: 'system', action: 'roles.test', objectType: 'test', objectId: '1' });
   const [row] = await t.db.select().from(auditLog).where(eq(auditLog.action, 'roles.test'));
   auditId = row!.id;
 });
