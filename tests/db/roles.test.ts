@@ -4,8 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { auditLog, channels, publicRecords } from '../../db/schema';
@@ -13,7 +12,8 @@ import { recordAudit } from '../../db/queries/audit';
 import { seedDemo } from '../../db/seed';
 import { appendOnlyTables } from '../../db/append-only';
 import { migrateAll, assertMigrationsCurrent, MigrationsPendingError } from '../../db/migrate';
-import { adoptDatabase } from '../../db/roles';
+import { readFile } from 'node:fs/promises';
+import { adoptDatabase, grantStatements } from '../../db/roles';
 import { databaseUrl, urlAs } from '../../db/embedded';
 
 let t: TestDatabase;
@@ -156,5 +156,12 @@ describe('the grant step', () => {
       await superuser.unsafe(`drop database if exists ${name} with (force)`);
       await superuser.end({ timeout: 5 });
     }
+  });
+});
+
+describe('docs/operations-database.md', () => {
+  it('shows the DBA exactly the grants the migration step applies', async () => {
+    const doc = (await readFile(new URL('../../docs/operations-database.md', import.meta.url), 'utf8')).replace(/\s+/g, ' ');
+    for (const statement of grantStatements('utrop_app')) expect(doc).toContain(`${statement.replace(/\s+/g, ' ')};`);
   });
 });
