@@ -13,9 +13,13 @@ import { seedDemo } from '../../db/seed';
 import { appendOnlyTables } from '../../db/append-only';
 import { migrateAll, assertMigrationsCurrent, MigrationsPendingError } from '../../db/migrate';
 import { readFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { parseConfig } from '../../common/config.server';
 import { adoptDatabase, grantStatements } from '../../db/roles';
 import { databaseUrl, urlAs } from '../../db/embedded';
 
+const root = path.resolve(import.meta.dirname, '..', '..');
 let t: TestDatabase;
 let recordId: number;
 let auditId: number;
@@ -120,9 +124,16 @@ describe('the grant step', () => {
     const app = inject('appRole');
     try {
       await superuser.unsafe(`create database ${name}`);
-      await expect(assertMigrationsCurrent(urlAs(databaseUrl(inject('pgServerUrl'), name), app.name, app.password))).rejects.toThrow(
-        MigrationsPendingError,
-      );
+      const appUrl = urlAs(databaseUrl(inject('pgServerUrl'), name), app.name, app.password);
+      await expect(assertMigrationsCurrent(appUrl)).rejects.toThrow(MigrationsPendingError);
+      // The web process itself: one line, exit 1, before it serves anything.
+      const web = spawnSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['app/server/web-main.ts'], {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: appUrl, DATABASE_OWNER_URL: '', PORT: '1' },
+        encoding: 'utf8',
+      });
+      expect(web.status).toBe(1);
+      expect(web.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^The database schema is not current: run `npm run db:migrate`/)]);
     } finally {
       await superuser.unsafe(`drop database if exists ${name} with (force)`);
       await superuser.end({ timeout: 5 });
@@ -163,5 +174,16 @@ describe('docs/operations-database.md', () => {
   it('shows the DBA exactly the grants the migration step applies', async () => {
     const doc = (await readFile(new URL('../../docs/operations-database.md', import.meta.url), 'utf8')).replace(/\s+/g, ' ');
     for (const statement of grantStatements('utrop_app')) expect(doc).toContain(`${statement.replace(/\s+/g, ' ')};`);
+  });
+});
+
+describe('DATABASE_OWNER_URL', () => {
+  it('is validated and needs DATABASE_URL beside it', () => {
+    expect(() => parseConfig({ DATABASE_OWNER_URL: 'postgres://o:p@db:5432/utrop' })).toThrow(
+      /^Invalid configuration: DATABASE_OWNER_URL \(got "postgres:\/\/o:\*\*\*@db:5432\/utrop"\): needs DATABASE_URL/,
+    );
+    expect(() => parseConfig({ DATABASE_URL: 'postgres://a:p@db:5432/utrop', DATABASE_OWNER_URL: 'nope' })).toThrow(/DATABASE_OWNER_URL.*expected postgres:/);
+    const cfg = parseConfig({ DATABASE_URL: 'postgres://a:p@db:5432/utrop', DATABASE_OWNER_URL: 'postgres://o:p@db:5432/utrop' });
+    expect(cfg.DATABASE_OWNER_URL).toBe('postgres://o:p@db:5432/utrop');
   });
 });
