@@ -179,11 +179,11 @@ describe('docs/operations-database.md', () => {
 
 describe('DATABASE_OWNER_URL', () => {
   it('is validated and needs DATABASE_URL beside it', () => {
-    expect(() => parseConfig({ DATABASE_OWNER_URL: 'postgres://o:p@db:5432/utrop' })).toThrow(
+    expect(() => parseConfig({ NODE_ENV: 'test', DATABASE_OWNER_URL: 'postgres://o:p@db:5432/utrop' })).toThrow(
       /^Invalid configuration: DATABASE_OWNER_URL \(got "postgres:\/\/o:\*\*\*@db:5432\/utrop"\): needs DATABASE_URL/,
     );
-    expect(() => parseConfig({ DATABASE_URL: 'postgres://a:p@db:5432/utrop', DATABASE_OWNER_URL: 'nope' })).toThrow(/DATABASE_OWNER_URL.*expected postgres:/);
-    const cfg = parseConfig({ DATABASE_URL: 'postgres://a:p@db:5432/utrop', DATABASE_OWNER_URL: 'postgres://o:p@db:5432/utrop' });
+    expect(() => parseConfig({ NODE_ENV: 'test', DATABASE_URL: 'postgres://a:p@db:5432/utrop', DATABASE_OWNER_URL: 'nope' })).toThrow(/DATABASE_OWNER_URL.*expected postgres:/);
+    const cfg = parseConfig({ NODE_ENV: 'test', DATABASE_URL: 'postgres://a:p@db:5432/utrop', DATABASE_OWNER_URL: 'postgres://o:p@db:5432/utrop' });
     expect(cfg.DATABASE_OWNER_URL).toBe('postgres://o:p@db:5432/utrop');
   });
 });
