@@ -26,6 +26,8 @@ const key32 = z
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: postgresUrl.optional(),
+  // The owner role (migrations, ADR 016); DATABASE_URL is then the application role. Unset: no migration at start.
+  DATABASE_OWNER_URL: postgresUrl.optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: z.string().url('expected an absolute URL such as https://utrop.example.se').optional(),
@@ -45,6 +47,10 @@ export const configSchema = z.object({
   META_APP_SECRET: z.string().optional(),
   GOOGLE_CLIENT_ID: z.string().optional(),
   GOOGLE_CLIENT_SECRET: z.string().optional(),
+}).superRefine((cfg, ctx) => {
+  if (cfg.DATABASE_OWNER_URL && !cfg.DATABASE_URL) {
+    ctx.addIssue({ code: 'custom', path: ['DATABASE_OWNER_URL'], message: 'needs DATABASE_URL (the application role) beside it' });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -253,3 +253,26 @@ export function databaseUrl(serverUrl: string, database: string): string {
   url.pathname = `/${database}`;
   return url.toString();
 }
+
+/** The embedded cluster's two Utrop roles (ADR 016); the superuser is used only to create them. */
+export const EMBEDDED_OWNER_ROLE = 'utrop_owner';
+export const EMBEDDED_APP_ROLE = 'utrop_app';
+
+/** Generated once into the data folder beside the superuser's password, like the other demo secrets. */
+export function embeddedRolePasswords(dataDir: string): { owner: string; app: string } {
+  const readOrCreate = (file: string) => {
+    const full = path.join(path.resolve(dataDir), file);
+    fs.mkdirSync(path.dirname(full), { recursive: true, mode: 0o755 });
+    if (!fs.existsSync(full)) fs.writeFileSync(full, randomBytes(18).toString('base64url'), { mode: 0o600 });
+    return fs.readFileSync(full, 'utf8').trim();
+  };
+  return { owner: readOrCreate('postgres-owner-role-password'), app: readOrCreate('postgres-app-role-password') };
+}
+
+/** The server URL with another login role. */
+export function urlAs(serverUrl: string, role: string, password: string): string {
+  const url = new URL(serverUrl);
+  url.username = encodeURIComponent(role);
+  url.password = encodeURIComponent(password);
+  return url.toString();
+}

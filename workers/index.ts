@@ -8,7 +8,7 @@ import { logger } from '../common/logger.server';
 import { openDatabase } from '../db/client';
 import { resolveDatabase } from '../db/connect';
 import { defaultDataDir } from '../db/embedded';
-import { migrateAll } from '../db/migrate';
+import { MigrationsPendingError, prepareDatabase } from '../db/migrate';
 import { deliveryPolicyFromEnv } from './lib/policy';
 import { startDeliveryWorker } from './runner';
 
@@ -24,15 +24,20 @@ async function main(): Promise<void> {
   }
   const resolved = await resolveDatabase({
     databaseUrl: cfg.DATABASE_URL,
+    databaseOwnerUrl: cfg.DATABASE_OWNER_URL,
     embeddedPort: cfg.EMBEDDED_PG_PORT,
     log: (line) => log.info(line),
   });
   // PostgreSQL may be restarting while we start (a supervisor restarting both): wait for it for a while.
   for (let attempt = 1; ; attempt++) {
     try {
-      await migrateAll(resolved.url);
+      await prepareDatabase(resolved);
       break;
     } catch (e) {
+      if (e instanceof MigrationsPendingError) {
+        process.stderr.write(`${e.message}\n`);
+        process.exit(1);
+      }
       if (attempt >= 30) throw e;
       log.warn({ err: e, attempt }, 'database not reachable yet; retrying');
       await new Promise((r) => setTimeout(r, Math.min(500 * attempt, 5_000)));

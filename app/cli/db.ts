@@ -1,6 +1,6 @@
 import { loadConfigOrExit } from '../../common/config.server';
 import { resolveDatabase } from '../../db/connect';
-import { migrateAll } from '../../db/migrate';
+import { prepareDatabase } from '../../db/migrate';
 import { openDatabase, type Db } from '../../db/client';
 import { defaultDataDir } from '../../db/embedded';
 import { loadSecrets, type Secrets } from '../../common/secrets.server';
@@ -11,9 +11,9 @@ import { loadSecrets, type Secrets } from '../../common/secrets.server';
  */
 export async function withDatabase<T>(fn: (db: Db, ctx: { url: string; secrets: Secrets }) => Promise<T>): Promise<T> {
   const cfg = loadConfigOrExit();
-  const resolved = await resolveDatabase({ databaseUrl: cfg.DATABASE_URL, embeddedPort: cfg.EMBEDDED_PG_PORT });
+  const resolved = await resolveDatabase({ databaseUrl: cfg.DATABASE_URL, databaseOwnerUrl: cfg.DATABASE_OWNER_URL, embeddedPort: cfg.EMBEDDED_PG_PORT });
   try {
-    await migrateAll(resolved.url);
+    await prepareDatabase(resolved);
     const database = openDatabase(resolved.url, { max: 4, applicationName: 'utrop-cli' });
     try {
       return await fn(database.db, { url: resolved.url, secrets: loadSecrets(cfg, defaultDataDir()) });

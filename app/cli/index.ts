@@ -53,9 +53,13 @@ async function run(argv: string[]): Promise<number> {
   }
   if (command === 'migrate') {
     const cfg = loadConfigOrExit();
-    const resolved = await resolveDatabase({ databaseUrl: cfg.DATABASE_URL, embeddedPort: cfg.EMBEDDED_PG_PORT });
+    const resolved = await resolveDatabase({ databaseUrl: cfg.DATABASE_URL, databaseOwnerUrl: cfg.DATABASE_OWNER_URL, embeddedPort: cfg.EMBEDDED_PG_PORT });
     try {
-      await migrateAll(resolved.url);
+      if (!resolved.ownerUrl) {
+        process.stderr.write('Migrating needs the owner role: set DATABASE_OWNER_URL beside DATABASE_URL.\n');
+        return 1;
+      }
+      await migrateAll(resolved.ownerUrl, { appRole: resolved.appRole });
     } finally {
       await resolved.release();
     }

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { loadConfigOrExit, publicUrlOf } from '../../common/config.server';
 import { resolveDatabase } from '../../db/connect';
-import { migrateAll } from '../../db/migrate';
+import { prepareDatabase } from '../../db/migrate';
 import { defaultDataDir, EmbeddedPostgresError } from '../../db/embedded';
 import { openDatabase } from '../../db/client';
 import { seedDemo } from '../../db/seed';
@@ -21,7 +21,7 @@ async function main() {
   const cfg = loadConfigOrExit();
   buildIfNeeded(root, say);
   const dataDir = defaultDataDir();
-  const resolved = await resolveDatabase({ databaseUrl: cfg.DATABASE_URL, embeddedPort: cfg.EMBEDDED_PG_PORT, log: say });
+  const resolved = await resolveDatabase({ databaseUrl: cfg.DATABASE_URL, databaseOwnerUrl: cfg.DATABASE_OWNER_URL, embeddedPort: cfg.EMBEDDED_PG_PORT, log: say });
   const cleanups: (() => Promise<void>)[] = [() => resolved.release()];
   let stopping = false;
   const stopAll = async (code: number) => {
@@ -36,7 +36,7 @@ async function main() {
   process.on('SIGHUP', () => void stopAll(0));
 
   try {
-    await migrateAll(resolved.url);
+    await prepareDatabase(resolved);
     const secrets = loadSecrets(cfg, dataDir);
     const sims = await startSimulatorServer(allSimulators, { port: cfg.SIM_PORT });
     cleanups.push(() => sims.close());

@@ -1,7 +1,7 @@
 /** `npm run start:web`: the web process alone (production: several of them behind a load balancer). */
 import { loadConfigOrExit, publicUrlOf } from '../../common/config.server';
 import { resolveDatabase } from '../../db/connect';
-import { migrateAll } from '../../db/migrate';
+import { prepareDatabase } from '../../db/migrate';
 import { defaultDataDir } from '../../db/embedded';
 import { openDatabase } from '../../db/client';
 import { loadSecrets } from '../../common/secrets.server';
@@ -10,8 +10,8 @@ import { loadBuild, startWebServer } from './web';
 const cfg = loadConfigOrExit();
 const root = process.cwd();
 try {
-  const resolved = await resolveDatabase({ databaseUrl: cfg.DATABASE_URL, embeddedPort: cfg.EMBEDDED_PG_PORT });
-  await migrateAll(resolved.url);
+  const resolved = await resolveDatabase({ databaseUrl: cfg.DATABASE_URL, databaseOwnerUrl: cfg.DATABASE_OWNER_URL, embeddedPort: cfg.EMBEDDED_PG_PORT });
+  await prepareDatabase(resolved);
   const secrets = loadSecrets(cfg, defaultDataDir());
   const database = openDatabase(resolved.url, { applicationName: 'utrop-web' });
   const web = await startWebServer({
