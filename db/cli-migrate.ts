@@ -1,14 +1,22 @@
-// `npm run db:migrate`: applies our and Graphile Worker's migrations to DATABASE_URL, or to the embedded server
-// (the running `npm start`'s, otherwise started for the duration of the command).
+// `npm run db:migrate`: applies our and Graphile Worker's migrations as the owner role (DATABASE_OWNER_URL, or the
+// embedded server's owner — the running `npm start`'s server, otherwise one started for the duration of the command),
+// then the application role's grants.
 import { loadConfigOrExit } from '../common/config.server';
 import { resolveDatabase } from './connect';
 import { migrateAll } from './migrate';
 
 const cfg = loadConfigOrExit();
-const resolved = await resolveDatabase({ databaseUrl: cfg.DATABASE_URL, embeddedPort: cfg.EMBEDDED_PG_PORT });
+const resolved = await resolveDatabase({ databaseUrl: cfg.DATABASE_URL, databaseOwnerUrl: cfg.DATABASE_OWNER_URL, embeddedPort: cfg.EMBEDDED_PG_PORT });
+let code = 0;
 try {
-  await migrateAll(resolved.url);
-  process.stdout.write('Migrations are current.\n');
+  if (!resolved.ownerUrl) {
+    process.stderr.write('Migrating needs the owner role: set DATABASE_OWNER_URL beside DATABASE_URL.\n');
+    code = 1;
+  } else {
+    await migrateAll(resolved.ownerUrl, { appRole: resolved.appRole });
+    process.stdout.write('Migrations are current.\n');
+  }
 } finally {
   await resolved.release();
 }
+process.exit(code);
