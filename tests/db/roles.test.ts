@@ -7,7 +7,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { createTestDatabase, type TestDatabase } from '../support/db';
-import { auditLog, channels, publicRecords } from '../../db/schema';
+import { auditLog, channels, publicRecords, registerAnchors } from '../../db/schema';
 import { recordAudit } from '../../db/queries/audit';
 import { seedDemo } from '../../db/seed';
 import { appendOnlyTables } from '../../db/append-only';
@@ -43,6 +43,7 @@ beforeAll(async () => {
     })
     .returning();
   recordId = record!.id;
+  await t.db.insert(registerAnchors).values({ lastRecordId: recordId, lastRecordSha256: record!.recordSha256, recordCount: 1 });
   await recordAudit(t.db, { actorUserId: null, actorLabel: 'system', action: 'roles.test', objectType: 'test', objectId: '1' });
   const [row] = await t.db.select().from(auditLog).where(eq(auditLog.action, 'roles.test'));
   auditId = row!.id;
