@@ -35,6 +35,8 @@ describe('chaos (short)', () => {
     expect(result.lost, JSON.stringify(summary)).toBe(0);
     expect(result.unconfirmed, JSON.stringify(summary)).toBe(0);
     expect(result.unrecorded, JSON.stringify(summary)).toBe(0);
+    expect(result.publishedWithoutOneRecord, JSON.stringify(summary)).toBe(0);
+    expect(result.registerBroken).toBeNull();
     expect(result.published + result.failed).toBe(100);
   }, 180_000);
 });

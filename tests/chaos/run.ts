@@ -13,6 +13,7 @@
  *   unrecorded – posts on a simulator that no published delivery records (the record would be dishonest).
  * Exit code 1 when duplicates, lost, unrecorded or unconfirmed is above zero.
  */
+import { verifyRegister } from '../../db/register';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -68,6 +69,10 @@ export interface ChaosResult {
   duplicates: number;
   lost: number;
   unrecorded: number;
+  /** Published deliveries with no public record, or more than one. */
+  publishedWithoutOneRecord: number;
+  /** The first problem `register verify` finds after the run, or null. */
+  registerBroken: string | null;
   simulatorPosts: number;
   durationMs: number;
   /** From the first post's time until the last delivery became final. */
@@ -351,6 +356,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     const notFinal = rows.filter((r) => !finalStates.has(r.state)).length;
     const recorded = new Set(published.map((r) => `${r.platform}|${r.external_id}`));
     const unrecorded = simPosts.filter((p) => !recorded.has(`${p.platform}|${p.id}`)).length;
+    // The register: every published delivery exactly one record, and the chain whole after all the kills.
+    const recordCounts = (await db.execute<{ n: number }>(sql`
+      select count(*)::int as n from deliveries d
+      where d.state = 'published' and (select count(*) from public_records r where r.delivery_id = d.id) <> 1`)) as unknown as { n: number }[];
+    const publishedWithoutOneRecord = recordCounts[0]?.n ?? 0;
+    const registerCheck = await verifyRegister(db);
     const attemptRows = (await db.execute<{ outcome: string; n: number }>(
       sql`select outcome::text as outcome, count(*)::int as n from delivery_attempts group by outcome`,
     )) as unknown as { outcome: string; n: number }[];
@@ -386,6 +397,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       duplicates,
       lost: lostPublished + notFinal,
       unrecorded,
+      publishedWithoutOneRecord,
+      registerBroken: registerCheck.ok ? null : registerCheck.firstBroken!.message,
       simulatorPosts: simPosts.length,
       durationMs: Date.now() - started,
       settleMs: settledAt ? settledAt - firstAt : -1,
@@ -408,7 +421,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       faults,
       ok: false,
     };
-    result.ok = result.duplicates === 0 && result.lost === 0 && result.unconfirmed === 0 && result.unrecorded === 0;
+    result.ok = result.duplicates === 0 && result.lost === 0 && result.unconfirmed === 0 && result.unrecorded === 0 && result.publishedWithoutOneRecord === 0 && result.registerBroken === null;
     if (opts.json) {
       fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
       fs.writeFileSync(opts.json, `${JSON.stringify(result, null, 2)}\n`);
