@@ -5,6 +5,7 @@ import { RemixServer } from '@remix-run/react';
 import { isbot } from 'isbot';
 import { renderToPipeableStream } from 'react-dom/server';
 import { NonceProvider } from './utils/nonce';
+import { logger } from '../common/logger.server';
 
 const ABORT_DELAY = 5_000;
 
@@ -37,10 +38,16 @@ export default function handleRequest(
         },
         onError(error: unknown) {
           responseStatusCode = 500;
-          if (shellRendered) console.error(error);
+          if (shellRendered) logger.error({ err: error }, 'render failed');
         },
       },
     );
     setTimeout(abort, ABORT_DELAY);
   });
+}
+
+/** Errors thrown by loaders and actions: logged without query values (common/logger.server.ts). */
+export function handleError(error: unknown, { request }: { request: Request }) {
+  if (request.signal.aborted) return;
+  logger.error({ err: error, path: new URL(request.url).pathname }, 'request failed');
 }
