@@ -85,25 +85,33 @@ $$;
 --> statement-breakpoint
 INSERT INTO register_chain (id) VALUES (1);
 --> statement-breakpoint
+-- The next number in a series for the year a record is registered (Europe/Stockholm). The counter row is locked
+-- until the transaction ends, so a rollback gives the number back.
+CREATE FUNCTION utrop_register_next(p_series text, p_registered_at timestamptz, p_format text, OUT o_year integer, OUT o_seq integer, OUT o_number text)
+LANGUAGE plpgsql AS $$
+BEGIN
+  o_year := extract(year FROM p_registered_at AT TIME ZONE 'Europe/Stockholm')::integer;
+  INSERT INTO register_series AS s (series, year, last_seq) VALUES (p_series, o_year, 1)
+    ON CONFLICT (series, year) DO UPDATE SET last_seq = s.last_seq + 1
+    RETURNING s.last_seq INTO o_seq;
+  o_number := replace(replace(replace(p_format, '{series}', p_series), '{year}', o_year::text), '{seq}', lpad(o_seq::text, 6, '0'));
+END;
+$$;
+--> statement-breakpoint
 -- Numbering and chaining happen here, under the chain head's row lock, so concurrent publishers cannot fork the chain
 -- and a rolled-back transaction gives its number back (no gaps). The id is drawn under the lock too, so id order is
 -- chain order.
 CREATE FUNCTION utrop_register_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   head register_chain%ROWTYPE;
-  n integer;
 BEGIN
   SELECT * INTO head FROM register_chain WHERE id = 1 FOR UPDATE;
   NEW.id := nextval(pg_get_serial_sequence('public_records', 'id'));
   NEW.registered_at := date_trunc('milliseconds', coalesce(NEW.registered_at, now()));
   NEW.record_date := date_trunc('milliseconds', coalesce(NEW.record_date, NEW.registered_at));
   NEW.series := coalesce(NEW.series, head.default_series);
-  NEW.year := extract(year FROM NEW.registered_at AT TIME ZONE 'Europe/Stockholm')::integer;
-  INSERT INTO register_series AS s (series, year, last_seq) VALUES (NEW.series, NEW.year, 1)
-    ON CONFLICT (series, year) DO UPDATE SET last_seq = s.last_seq + 1
-    RETURNING last_seq INTO n;
-  NEW.seq := n;
-  NEW.registration_number := replace(replace(replace(head.number_format, '{series}', NEW.series), '{year}', NEW.year::text), '{seq}', lpad(n::text, 6, '0'));
+  SELECT x.o_year, x.o_seq, x.o_number INTO NEW.year, NEW.seq, NEW.registration_number
+    FROM utrop_register_next(NEW.series, NEW.registered_at, head.number_format) x;
   NEW.prev_record_sha256 := head.last_record_sha256;
   NEW.record_sha256 := utrop_register_hash(NEW);
   UPDATE register_chain SET last_record_id = NEW.id, last_record_sha256 = NEW.record_sha256, record_count = record_count + 1 WHERE id = 1;
@@ -119,19 +127,14 @@ DO $$
 DECLARE
   r public_records%ROWTYPE;
   head register_chain%ROWTYPE;
-  n integer;
 BEGIN
   FOR r IN SELECT * FROM public_records ORDER BY id LOOP
     SELECT * INTO head FROM register_chain WHERE id = 1;
     r.registered_at := date_trunc('milliseconds', r.registered_at);
     r.record_date := r.registered_at;
     r.series := head.default_series;
-    r.year := extract(year FROM r.registered_at AT TIME ZONE 'Europe/Stockholm')::integer;
-    INSERT INTO register_series AS s (series, year, last_seq) VALUES (r.series, r.year, 1)
-      ON CONFLICT (series, year) DO UPDATE SET last_seq = s.last_seq + 1
-      RETURNING last_seq INTO n;
-    r.seq := n;
-    r.registration_number := replace(replace(replace(head.number_format, '{series}', r.series), '{year}', r.year::text), '{seq}', lpad(n::text, 6, '0'));
+    SELECT x.o_year, x.o_seq, x.o_number INTO r.year, r.seq, r.registration_number
+      FROM utrop_register_next(r.series, r.registered_at, head.number_format) x;
     r.post_id := (SELECT post_id FROM deliveries WHERE id = r.delivery_id);
     r.prev_record_sha256 := head.last_record_sha256;
     r.record_sha256 := utrop_register_hash(r);
