@@ -58,3 +58,20 @@ describe('the plain post form and the posts pages (no JavaScript)', () => {
     expect(html).toContain(text);
   });
 });
+
+describe('who may schedule or publish', () => {
+  it.each(['staff_host', 'employer_branding'] as const)('%s gets 403 from the compose action and nothing is written', async (role) => {
+    const s = new HttpSession(app.url);
+    const u = app.seed.demoUsers.find((x) => x.role === role)!;
+    expect((await s.login(u.email, app.seed.demoPassword)).status).toBe(302);
+    const [x] = await app.db.db.select().from(channels).where(eq(channels.key, 'instagram-jobba'));
+    const before = (await app.db.db.select().from(deliveries)).length;
+    const form = new FormData();
+    form.set('text', `Min vecka som ${role}`);
+    form.append('channelIds', x!.id);
+    form.set('at', '2031-12-20T09:30');
+    const res = await s.postMultipart('/skriv', form);
+    expect(res.status).toBe(403);
+    expect((await app.db.db.select().from(deliveries)).length).toBe(before);
+  });
+});
