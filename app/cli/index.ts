@@ -11,6 +11,7 @@ import { resolveDatabase } from '../../db/connect';
 import { migrateAll } from '../../db/migrate';
 import { EmbeddedPostgresError } from '../../db/embedded';
 import { extraCommands } from './commands';
+import { isMessageKey, t } from '../../common/i18n';
 
 const usage = `Usage: utrop <command>
 
@@ -33,7 +34,9 @@ async function run(argv: string[]): Promise<number> {
     const parsed = newUserSchema.safeParse({ email: values.email, name: values.name, role: values.role, password });
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new UsageError(`${issue?.path.join('.') ?? 'input'}: ${issue?.message ?? 'invalid'}`);
+      const field = issue?.path.join('.') || 'input';
+      const message = issue && isMessageKey(issue.message) ? t(issue.message, { field }, 'en') : (issue?.message ?? 'invalid');
+      throw new UsageError(`${field}: ${message}`);
     }
     const user = await withDatabase((db) => createUser(db, parsed.data, cli));
     process.stdout.write(`Created ${user.email} (${user.role}), id ${user.id}\n`);

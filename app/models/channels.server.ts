@@ -6,6 +6,7 @@ import { encryptCredentials, decryptCredentials } from '../../db/credentials';
 import { recordAudit } from '../../db/queries/audit';
 import { platformModule } from '../../workers/platforms/index';
 import type { TokenGrant } from '../../workers/platforms/index';
+import type { Actor } from '../../common/actor';
 
 export type ChannelSummary = Pick<
   Channel,
@@ -56,7 +57,7 @@ export async function storeCredentials(
   key: Buffer,
   channelId: string,
   input: { credentials: unknown; accountId?: string; accountName?: string; via: 'oauth' | 'manual' },
-  actor: { userId: string | null; label: string },
+  actor: Actor,
 ): Promise<void> {
   const channel = await getChannel(db, channelId);
   if (!channel) throw new CredentialsInvalidError('Kanalen finns inte.');

@@ -34,12 +34,9 @@ import type { LimitProblem, Platform } from '../../workers/platforms/index';
 import { checkDraft, mediaKindOf } from '../../workers/delivery/index';
 import { jpegDimensions } from '../../workers/platforms/index';
 import { enqueuePublish, recordPublication, removePublishJob, sentContentOf } from '../../workers/delivery/index';
+import type { Actor } from '../../common/actor';
 
-export interface Actor {
-  userId: string | null;
-  /** "user", "cli", "system" … */
-  label: string;
-}
+export type { Actor };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Errors

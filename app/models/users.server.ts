@@ -12,18 +12,15 @@ import {
   normaliseEmail,
   recordLoginAttempt,
 } from '../../db/queries/users';
+import type { Actor } from '../../common/actor';
+import { newUserSchema } from '../forms/admin';
 
 /** OWASP's argon2id baseline (19 MiB, 2 passes). */
 const argonOptions = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
-export const newUserSchema = z.object({
-  email: z.string().trim().toLowerCase().email(),
-  name: z.string().trim().min(1).max(200),
-  role: z.enum(roleValues),
-  password: z.string().min(12, 'at least 12 characters').max(1024),
-});
+export { newUserSchema };
 
-export type Actor = { userId: string | null; label: string };
+export type { Actor };
 
 export class UserExistsError extends Error {}
 

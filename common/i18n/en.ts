@@ -70,6 +70,7 @@ export const en: Record<MessageKey, string> = {
   'admin.disabled': 'Disabled',
   'admin.disable': 'Disable',
   'admin.enable': 'Enable',
+  'admin.passwordTooLong': 'The password may have at most 1024 characters.',
   'admin.passwordTooShort': 'The password must have at least 12 characters.',
   'admin.userExists': 'A user with that email address already exists.',
   'admin.created': 'The user {email} has been added.',

@@ -22,3 +22,8 @@ export function t(key: MessageKey, params: MessageParams = {}, locale: Locale = 
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (locales as readonly string[]).includes(value);
 }
+
+/** Whether a string names a message: zod schemas carry catalogue keys as their error messages. */
+export function isMessageKey(value: string): value is MessageKey {
+  return Object.prototype.hasOwnProperty.call(catalogues.sv, value);
+}

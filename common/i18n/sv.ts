@@ -69,6 +69,7 @@ export const sv = {
   'admin.disabled': 'Avstängd',
   'admin.disable': 'Stäng av',
   'admin.enable': 'Aktivera',
+  'admin.passwordTooLong': 'Lösenordet får ha högst 1024 tecken.',
   'admin.passwordTooShort': 'Lösenordet måste ha minst 12 tecken.',
   'admin.userExists': 'Det finns redan en användare med den e-postadressen.',
   'admin.created': 'Användaren {email} har lagts till.',

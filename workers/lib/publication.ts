@@ -19,6 +19,7 @@ import type { AuditInput } from '../../db/queries/audit';
 import { executeAll, insertRow, insertRowSql } from '../../db/queries/fast';
 import { canonicalJson, sha256Hex } from '../../common/canonical-json';
 import { defaultDeliveryPolicy, jobPriority } from './policy';
+import type { Actor } from '../../common/actor';
 
 /** recordAudit (db/queries/audit.ts) without the query builder's cost: the worker writes one per delivery. */
 export async function audit(tx: DbOrTx, entry: AuditInput): Promise<void> {
@@ -75,7 +76,7 @@ export interface PublicationInput {
   externalId: string;
   permalink: string | null;
   publishedAt?: Date;
-  actor: { userId: string | null; label: string };
+  actor: Actor;
   /** Extra columns for the delivery row (checked_by …). */
   patch?: DeliveryPatch;
   auditDetails?: Record<string, unknown>;
@@ -158,7 +159,7 @@ export async function holdChannel(
   tx: DbOrTx,
   channel: Channel,
   credentialError: string,
-  actor: { userId: string | null; label: string },
+  actor: Actor,
 ): Promise<string[]> {
   await updateChannel(tx, channel.id, { credentialStatus: 'needs_reauth', credentialError });
   const waiting = await lockDeliveriesOfChannel(tx, channel.id, ['scheduled', 'queued']);
