@@ -50,6 +50,23 @@ describe('login and sessions', () => {
     expect(await res.text()).toContain('För många misslyckade inloggningsförsök');
   });
 
+  it('rotates the CSRF token when the session is created, so a token planted before login is worthless after it', async () => {
+    const s = new HttpSession(app.url);
+    const before = await s.csrf();
+    const u = app.seed.demoUsers.find((x) => x.role === 'communications')!;
+    expect((await s.login(u.email, app.seed.demoPassword)).status).toBe(302);
+    const after = await s.csrf();
+    expect(after).not.toBe(before);
+    // The old token no longer passes the double-submit check.
+    const stale = await fetch(`${app.url}/logout`, {
+      method: 'POST',
+      headers: { cookie: `utrop_csrf=${encodeURIComponent(before)}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf: after }).toString(),
+      redirect: 'manual',
+    });
+    expect(stale.status).toBe(403);
+  });
+
   it('refuses a form post without the CSRF token', async () => {
     const s = new HttpSession(app.url);
     const res = await s.post('/login', { email: userOf('admin').email, password: password() }, { csrf: false });
