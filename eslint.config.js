@@ -64,11 +64,6 @@ export default tseslint.config(
   },
   ...boundaries,
   {
-    // The demo seed still calls a web use-case; the ops work moves it out of db/ (issue 8).
-    files: ['db/seed/**'],
-    rules: { '@typescript-eslint/no-restricted-imports': 'off' },
-  },
-  {
     files: ['tests/**'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },

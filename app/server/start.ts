@@ -8,7 +8,7 @@ import { resolveDatabase } from '../../db/connect';
 import { prepareDatabase } from '../../db/migrate';
 import { defaultDataDir, EmbeddedPostgresError } from '../../db/embedded';
 import { openDatabase } from '../../db/client';
-import { seedDemo } from '../../db/seed';
+import { seedDemo } from '../demo/seed.server';
 import { allSimulators, startSimulatorServer } from '../../workers/platforms/sim/index';
 import { loadSecrets } from '../../common/secrets.server';
 import { buildIfNeeded } from './build';

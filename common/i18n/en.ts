@@ -1,5 +1,13 @@
 import type { MessageKey } from './sv';
 
+import { enDelivery } from './areas/delivery';
+import { enRegister } from './areas/register';
+import { enCompose } from './areas/compose';
+import { enCrisis } from './areas/crisis';
+import { enInbox } from './areas/inbox';
+import { enHandover } from './areas/handover';
+import { enOps } from './areas/ops';
+
 export const en: Record<MessageKey, string> = {
   'app.name': 'Utrop',
   'app.tagline': "Publishing, crisis information and public records for the city's social media",
@@ -224,4 +232,11 @@ export const en: Record<MessageKey, string> = {
   'moderation.question': 'Question: "{matched}"',
   'moderation.irrelevant': 'Rule {rule} matched: {matched}.',
   'compose.publishNow': 'Publish now',
+  ...enDelivery,
+  ...enRegister,
+  ...enCompose,
+  ...enCrisis,
+  ...enInbox,
+  ...enHandover,
+  ...enOps,
 };

@@ -1,4 +1,12 @@
 /** Swedish is the default language. Keys are shared with en.ts, which must have every key (typed). */
+import { svDelivery } from './areas/delivery';
+import { svRegister } from './areas/register';
+import { svCompose } from './areas/compose';
+import { svCrisis } from './areas/crisis';
+import { svInbox } from './areas/inbox';
+import { svHandover } from './areas/handover';
+import { svOps } from './areas/ops';
+
 export const sv = {
   'app.name': 'Utrop',
   'app.tagline': 'Publicering, krisinformation och diarium för stadens sociala medier',
@@ -223,6 +231,13 @@ export const sv = {
   'moderation.question': 'Fråga: ”{matched}”',
   'moderation.irrelevant': 'Regeln {rule} matchade: {matched}.',
   'compose.publishNow': 'Publicera nu',
+  ...svDelivery,
+  ...svRegister,
+  ...svCompose,
+  ...svCrisis,
+  ...svInbox,
+  ...svHandover,
+  ...svOps,
 } as const;
 
 export type MessageKey = keyof typeof sv;

@@ -17,7 +17,7 @@ import { openDatabase } from '../../db/client';
 import { ensureDatabaseExists } from '../../db/connect';
 import { databaseUrl, startEmbeddedPostgres, tempDataDir } from '../../db/embedded';
 import { migrateAll } from '../../db/migrate';
-import { seedDemo } from '../../db/seed';
+import { seedDemo } from '../../app/demo/seed.server';
 import { createPost } from '../../app/models/posts.server';
 import { startSimulatorServer, type SimPost } from '../../workers/platforms/sim/core';
 import { createXSimulator } from '../../workers/platforms/x/simulator';

@@ -25,7 +25,7 @@ import { openDatabase } from '../../db/client';
 import { ensureDatabaseExists } from '../../db/connect';
 import { databaseUrl, startEmbeddedPostgres, tempDataDir, type EmbeddedServer } from '../../db/embedded';
 import { migrateAll } from '../../db/migrate';
-import { seedDemo } from '../../db/seed';
+import { seedDemo } from '../../app/demo/seed.server';
 import { createPost } from '../../app/models/posts.server';
 import { startSimulatorServer, type FaultSpec, type SimPost } from '../../workers/platforms/sim/core';
 import { createXSimulator } from '../../workers/platforms/x/simulator';

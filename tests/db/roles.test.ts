@@ -9,7 +9,7 @@ import { eq } from 'drizzle-orm';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { auditLog, channels, publicRecords, registerAnchors } from '../../db/schema';
 import { recordAudit } from '../../db/queries/audit';
-import { seedDemo } from '../../db/seed';
+import { seedDemo } from '../../app/demo/seed.server';
 import { appendOnlyTables } from '../../db/append-only';
 import { migrateAll, assertMigrationsCurrent, MigrationsPendingError } from '../../db/migrate';
 import { readFile } from 'node:fs/promises';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { users, auditLog, deliveries } from '../../db/schema';
-import { seedDemo } from '../../db/seed';
+import { seedDemo } from '../../app/demo/seed.server';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';

@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db';
 import { startMediaServer, type MediaServer } from '../support/media-server';
 import { startSimulatorServer, type FaultSpec, type RunningSimulators, type SimPost } from '../../workers/platforms/sim/core';
 import { allSimulators } from '../../workers/platforms/sim/all';
-import { seedDemo } from '../../db/seed';
+import { seedDemo } from '../../app/demo/seed.server';
 import { channels, deliveries, deliveryAttempts, type Channel, type Delivery } from '../../db/schema';
 import { startDeliveryWorker, type DeliveryWorker } from '../../workers/runner';
 import { defaultDeliveryPolicy, type DeliveryPolicy } from '../../workers/lib/policy';

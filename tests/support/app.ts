@@ -6,7 +6,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from './db';
 import { loadBuild, startWebServer, type RunningWeb } from '../../app/server/web';
-import { seedDemo, type SeedData } from '../../db/seed';
+import { seedDemo, type SeedData } from '../../app/demo/seed.server';
 import { startSimulatorServer, type RunningSimulators } from '../../workers/platforms/sim/core';
 import { allSimulators } from '../../workers/platforms/sim/all';
 

@@ -5,15 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../client';
-import { channels, roleValues } from '../schema';
-import { platforms, type Platform } from '../../workers/platforms/contract';
-import { demoAccounts, type DemoAccount } from '../../workers/platforms/sim/demo-accounts';
-import { encryptCredentials } from '../credentials';
-import { findUserByEmail } from '../queries/users';
-import { createUser } from '../../app/models/users.server';
-import { demoCredentials } from '../../workers/platforms/demo-credentials';
-import { platformModule } from '../../workers/platforms/registry';
+import type { Db } from '../../db/client';
+import { channels, roleValues } from '../../db/schema';
+import { platforms, platformModule, type Platform } from '../../workers/platforms/index';
+import { demoAccounts, demoCredentials, type DemoAccount } from '../../workers/platforms/sim/index';
+import { encryptCredentials } from '../../db/credentials';
+import { findUserByEmail } from '../../db/queries/users';
+import { createUser } from '../models/users.server';
 
 const seedSchema = z.object({
   organisation: z.string(),
