@@ -35,6 +35,8 @@ export const configSchema = z.object({
   CREDENTIALS_KEY: key32.optional(),
   UTROP_DATA_DIR: z.string().min(1).optional(),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  // How long a CLI command waits for the embedded server of a running `npm start` that is down (restarting).
+  EMBEDDED_PG_WAIT_S: z.coerce.number().int().min(0).max(600).default(20),
   SIM_PORT: z.coerce.number().int().min(1).max(65535).default(4010),
   DEMO_MODE: boolish.optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),

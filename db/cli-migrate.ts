@@ -6,7 +6,7 @@ import { resolveDatabase } from './connect';
 import { migrateAll } from './migrate';
 
 const cfg = loadConfigOrExit();
-const resolved = await resolveDatabase({ databaseUrl: cfg.DATABASE_URL, databaseOwnerUrl: cfg.DATABASE_OWNER_URL, embeddedPort: cfg.EMBEDDED_PG_PORT });
+const resolved = await resolveDatabase({ databaseUrl: cfg.DATABASE_URL, databaseOwnerUrl: cfg.DATABASE_OWNER_URL, embeddedPort: cfg.EMBEDDED_PG_PORT, waitForOwnerMs: cfg.EMBEDDED_PG_WAIT_S * 1000, log: (line) => void process.stderr.write(`${line}\n`) });
 let code = 0;
 try {
   if (!resolved.ownerUrl) {

@@ -50,6 +50,10 @@ export async function resolveDatabase(opts: {
   databaseUrl: string | undefined;
   databaseOwnerUrl?: string | undefined;
   embeddedPort: number;
+  /** Restart the embedded server if it crashes (`npm start`, ADR 019). */
+  supervise?: boolean;
+  /** How long to wait for the server of another live Utrop process while it is down. */
+  waitForOwnerMs?: number;
   log?: (line: string) => void;
 }): Promise<ResolvedDatabase> {
   if (opts.databaseUrl) {
@@ -62,7 +66,7 @@ export async function resolveDatabase(opts: {
     };
   }
   const dataDir = defaultDataDir();
-  const embedded = await startEmbeddedPostgres({ dataDir, port: opts.embeddedPort, log: opts.log });
+  const embedded = await startEmbeddedPostgres({ dataDir, port: opts.embeddedPort, supervise: opts.supervise, waitForOwnerMs: opts.waitForOwnerMs, log: opts.log });
   try {
     const passwords = embeddedRolePasswords(dataDir);
     await ensureRoles(embedded.url, {

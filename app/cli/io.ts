@@ -20,3 +20,6 @@ export async function readPassword(prompt: string): Promise<string> {
 }
 
 export class UsageError extends Error {}
+
+/** A progress line for the operator (e.g. "the database server is down; waiting"): stderr, so stdout stays data. */
+export const say = (line: string) => void process.stderr.write(`utrop: ${line}\n`);

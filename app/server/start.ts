@@ -21,7 +21,7 @@ async function main() {
   const cfg = loadConfigOrExit();
   buildIfNeeded(root, say);
   const dataDir = defaultDataDir();
-  const resolved = await resolveDatabase({ databaseUrl: cfg.DATABASE_URL, databaseOwnerUrl: cfg.DATABASE_OWNER_URL, embeddedPort: cfg.EMBEDDED_PG_PORT, log: say });
+  const resolved = await resolveDatabase({ databaseUrl: cfg.DATABASE_URL, databaseOwnerUrl: cfg.DATABASE_OWNER_URL, embeddedPort: cfg.EMBEDDED_PG_PORT, supervise: true, log: say });
   const cleanups: (() => Promise<void>)[] = [() => resolved.release()];
   let stopping = false;
   const stopAll = async (code: number) => {

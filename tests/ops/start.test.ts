@@ -9,11 +9,16 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/ports';
+import { HttpSession } from '../support/app';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'utrop-start-'));
-fs.chmodSync(dataDir, 0o755);
+const tempDir = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'utrop-start-'));
+  fs.chmodSync(dir, 0o755);
+  return dir;
+};
+const dataDir = tempDir();
 const children: ChildProcess[] = [];
 
 afterAll(() => {
@@ -51,6 +56,44 @@ async function startConsole(env: NodeJS.ProcessEnv): Promise<{ child: ChildProce
     });
   });
   return { child, output: () => out, url };
+}
+
+/** Polls until `check` holds; fails with `what` once the deadline has passed. */
+async function until(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms / 1000} s: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const postmasterPid = (dir: string): number | null => {
+  try {
+    return Number(fs.readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return null;
+  }
+};
+
+/** Running, not a zombie: a killed postmaster whose parent is stopped stays one until the parent reaps it. */
+const alive = (pid: number) => {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+};
+
+/** The CLI as an operator runs it, in the background, with its output collected. */
+function cliInBackground(args: string[], env: NodeJS.ProcessEnv, input: string) {
+  const child = spawn(path.join(root, 'app', 'cli', 'bin.js'), args, { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin!.end(input);
+  const status = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { stderr: () => stderr, status };
 }
 
 const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
@@ -103,6 +146,61 @@ describe('npm start', () => {
     await exited(third.child);
     await new Promise((r) => setTimeout(r, 500));
     expect(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+  }, 240_000);
+
+  it('restarts its PostgreSQL after kill -9 of the postmaster, and the console recovers by itself; the CLI waits for it meanwhile', async () => {
+    const dir = tempDir();
+    const [port, pgPort, simPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), SIM_PORT: String(simPort), UTROP_DATA_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'warn' };
+    const app = await startConsole(env);
+    const base = app.url.replace('localhost', '127.0.0.1');
+    const ownerFile = path.join(dir, 'postgres-owner.json');
+    const ownerBefore = fs.readFileSync(ownerFile, 'utf8');
+
+    const first = postmasterPid(dir)!;
+    process.kill(first, 'SIGKILL');
+    // The issue's bound: the console answers again within 15 s, with no action from anyone.
+    await until('/healthz answers 200 after the postmaster was killed', 15_000, async () => (await fetch(`${base}/healthz`)).status === 200);
+    const second = postmasterPid(dir);
+    expect(second).not.toBe(first);
+    expect(app.output()).toContain('restarting it');
+    const session = new HttpSession(base);
+    const login = await session.login('admin@utrop.example', 'utrop-demo-2026');
+    expect(login.status).toBe(302);
+    expect((await session.get('/')).status).toBe(200);
+
+    // While the server is down and npm start cannot restart it yet (stopped with SIGSTOP), the CLI neither starts a
+    // second server on the data folder nor touches the owner record: it says why in one line and exits.
+    process.kill(app.child.pid!, 'SIGSTOP');
+    process.kill(second!, 'SIGKILL');
+    await until('the killed postmaster is gone', 10_000, async () => !alive(second!));
+    const givesUp = spawnSync(path.join(root, 'app', 'cli', 'bin.js'), ['user', 'add', '--email', 'under@utrop.example', '--name', 'Under', '--role', 'registrar'], {
+      cwd: root,
+      env: { ...env, EMBEDDED_PG_WAIT_S: '1' },
+      input: 'ett-långt-lösenord\n',
+      encoding: 'utf8',
+    });
+    expect(givesUp.status).toBe(1);
+    const lines = givesUp.stderr.trim().split('\n');
+    expect(lines.at(-1)).toMatch(/^utrop: The embedded PostgreSQL of the running Utrop process \(pid \d+\) is down and did not come back within 1 s/);
+    expect(lines.length).toBeLessThanOrEqual(2);
+    expect(fs.readFileSync(ownerFile, 'utf8')).toBe(ownerBefore);
+    expect(postmasterPid(dir)).toBe(second);
+
+    // With the default wait, a command started while the server is down completes once npm start has restarted it.
+    const waiting = cliInBackground(['user', 'add', '--email', 'vantar@utrop.example', '--name', 'Väntar', '--role', 'registrar'], env, 'ett-långt-lösenord\n');
+    await until('the CLI says it is waiting', 30_000, async () => waiting.stderr().includes('is down; waiting'));
+    process.kill(app.child.pid!, 'SIGCONT');
+    expect(await waiting.status).toBe(0);
+    expect(fs.readFileSync(ownerFile, 'utf8')).toBe(ownerBefore);
+    await until('/healthz answers 200 after the second restart', 15_000, async () => (await fetch(`${base}/healthz`)).status === 200);
+    const again = new HttpSession(base);
+    expect((await again.login('vantar@utrop.example', 'ett-långt-lösenord')).status).toBe(302);
+
+    process.kill(-app.child.pid!, 'SIGINT');
+    await exited(app.child);
+    const last = postmasterPid(dir);
+    expect(last === null || !alive(last)).toBe(true);
   }, 240_000);
 
   it('stops with one line naming DATABASE_URL when it is malformed', () => {
