@@ -49,5 +49,5 @@ export default function handleRequest(
 /** Errors thrown by loaders and actions: logged without query values (common/logger.server.ts). */
 export function handleError(error: unknown, { request }: { request: Request }) {
   if (request.signal.aborted) return;
-  logger.error({ err: error, path: new URL(request.url).pathname }, 'request failed');
+  logger.error({ err: error, reqId: request.headers.get('x-request-id') ?? undefined, path: new URL(request.url).pathname }, 'request failed');
 }

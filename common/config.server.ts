@@ -42,6 +42,14 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
   WORKER_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(250),
   PLATFORM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  // Prometheus metrics at /metrics (ADR 027): off unless switched on; with a token, only `Authorization: Bearer <token>`
+  // is answered, without one only requests from this machine (loopback).
+  METRICS_ENABLED: boolish.default(false),
+  METRICS_TOKEN: z.string().min(32, 'expected at least 32 characters').optional(),
+  // /readyz: the newest worker heartbeat must be younger than this.
+  READY_WORKER_MAX_AGE_S: z.coerce.number().int().min(1).max(3600).default(30),
+  // Where pino writes its JSON lines: stdout unless a file is named.
+  LOG_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   X_CLIENT_ID: z.string().optional(),
   X_CLIENT_SECRET: z.string().optional(),

@@ -49,7 +49,10 @@ export const loggerOptions: LoggerOptions = {
 };
 
 export function createLogger(destination?: DestinationStream, overrides: LoggerOptions = {}) {
-  return destination ? pino({ ...loggerOptions, ...overrides }, destination) : pino({ ...loggerOptions, ...overrides });
+  // LOG_FILE (read here, not through config(), so that logging never fails on a configuration error): JSON lines
+  // appended synchronously, so that a line is on disk before the process can die.
+  const dest = destination ?? (process.env.LOG_FILE ? pino.destination({ dest: process.env.LOG_FILE, sync: true, mkdir: true }) : undefined);
+  return dest ? pino({ ...loggerOptions, ...overrides }, dest) : pino({ ...loggerOptions, ...overrides });
 }
 
 /** Structured logs; credentials and query values never reach them. */

@@ -29,6 +29,14 @@ export async function migrateAll(ownerUrl: string, opts: { appRole?: string | nu
   }
 }
 
+let latest: number | undefined;
+
+/** The `when` of the newest migration this code ships: the schema is current once the database has applied it. */
+export function latestMigrationMillis(): number {
+  latest ??= Math.max(...readMigrationFiles({ migrationsFolder }).map((m) => m.folderMillis));
+  return latest;
+}
+
 export class MigrationsPendingError extends Error {
   override readonly name = 'MigrationsPendingError';
 }
@@ -38,8 +46,7 @@ export class MigrationsPendingError extends Error {
  * schema older than their code. Throws MigrationsPendingError with one line saying what to do.
  */
 export async function assertMigrationsCurrent(url: string): Promise<void> {
-  const expected = readMigrationFiles({ migrationsFolder });
-  const latest = Math.max(...expected.map((m) => m.folderMillis));
+  const latest = latestMigrationMillis();
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     let applied: number | null = null;

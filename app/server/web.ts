@@ -8,8 +8,12 @@ import { randomBytes } from 'node:crypto';
 import express from 'express';
 import { createRequestHandler } from '@remix-run/express';
 import type { ServerBuild } from '@remix-run/node';
+import type { Logger } from 'pino';
 import type { Db } from '../../db/client';
 import type { UtropContext } from '../context';
+import { config } from '../../common/config.server';
+import { logger } from '../../common/logger.server';
+import { opsHandlers, requestIds, type OpsOptions } from './ops';
 
 export interface WebOptions {
   db: Db;
@@ -23,6 +27,14 @@ export interface WebOptions {
   publicUrl?: string;
   /** Folder holding build/ and public/; the checkout root. */
   root: string;
+  /** /metrics and /readyz settings; from the configuration when not given. */
+  ops?: OpsOptions;
+  log?: Logger;
+}
+
+function opsFromConfig(): OpsOptions {
+  const cfg = config();
+  return { metricsEnabled: cfg.METRICS_ENABLED, metricsToken: cfg.METRICS_TOKEN, readyWorkerMaxAgeS: cfg.READY_WORKER_MAX_AGE_S };
 }
 
 export interface RunningWeb {
@@ -53,6 +65,8 @@ export async function startWebServer(opts: WebOptions): Promise<RunningWeb> {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  const log = opts.log ?? logger.child({ process: 'web' });
+  app.use(requestIds(log));
 
   app.use((req, res, next) => {
     const nonce = randomBytes(16).toString('base64');
@@ -72,12 +86,10 @@ export async function startWebServer(opts: WebOptions): Promise<RunningWeb> {
   app.use('/build', express.static(path.join(opts.root, 'public', 'build'), { immutable: true, maxAge: '1y' }));
   app.use(express.static(path.join(opts.root, 'public'), { maxAge: '1h' }));
 
-  app.get('/healthz', (_req, res) => {
-    opts.db
-      .execute('select 1')
-      .then(() => res.json({ ok: true }))
-      .catch(() => res.status(503).json({ ok: false }));
-  });
+  const ops = opsHandlers(opts.db, opts.ops ?? opsFromConfig(), log);
+  app.get('/healthz', ops.healthz);
+  app.get('/readyz', ops.readyz);
+  app.get('/metrics', ops.metrics);
 
   app.all(
     '*',

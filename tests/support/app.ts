@@ -6,6 +6,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from './db';
 import { loadBuild, startWebServer, type RunningWeb } from '../../app/server/web';
+import type { OpsOptions } from '../../app/server/ops';
 import { seedDemo, type SeedData } from '../../app/demo/seed.server';
 import { startSimulatorServer, type RunningSimulators } from '../../workers/platforms/sim/core';
 import { allSimulators } from '../../workers/platforms/sim/all';
@@ -19,7 +20,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(): Promise<TestApp> {
+export async function startTestApp(opts: { ops?: OpsOptions } = {}): Promise<TestApp> {
   const root = path.resolve(import.meta.dirname, '..', '..');
   const db = await createTestDatabase();
   const sims = await startSimulatorServer(allSimulators, { port: 0 });
@@ -34,6 +35,7 @@ export async function startTestApp(): Promise<TestApp> {
     credentialsKey,
     simulatorUrl: sims.url,
     root,
+    ops: opts.ops,
   });
   return {
     url: web.url.replace('localhost', '127.0.0.1'),
