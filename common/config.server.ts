@@ -82,7 +82,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
 }
 
 function redact(name: string, value: string): string {
-  if (/SECRET|KEY|PASSWORD/.test(name)) return '***';
+  if (/SECRET|KEY|PASSWORD|TOKEN/.test(name)) return '***';
   // A URL may carry a password.
   return value.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
