@@ -179,14 +179,14 @@ describe('ops configuration', () => {
     const cfg = parseConfig({ NODE_ENV: 'test' });
     expect(cfg).toMatchObject({ METRICS_ENABLED: false, READY_WORKER_MAX_AGE_S: 30, EMBEDDED_PG_WAIT_S: 20 });
     expect(cfg.METRICS_TOKEN).toBeUndefined();
-    expect(() => parseConfig({ METRICS_ENABLED: 'kanske' })).toThrow(/^Invalid configuration: METRICS_ENABLED \(got "kanske"\): one of/);
-    expect(() => parseConfig({ METRICS_TOKEN: 'kort-hemlis' })).toThrow(/^Invalid configuration: METRICS_TOKEN \(got "\*\*\*"\): expected at least 32/);
+    expect(() => parseConfig({ NODE_ENV: 'test', METRICS_ENABLED: 'kanske' })).toThrow(/^Invalid configuration: METRICS_ENABLED \(got "kanske"\): one of/);
+    expect(() => parseConfig({ NODE_ENV: 'test', METRICS_TOKEN: 'kort-hemlis' })).toThrow(/^Invalid configuration: METRICS_TOKEN \(got "\*\*\*"\): expected at least 32/);
     for (const bad of ['0', '-5', '1e9', 'tio', '\u0000']) {
-      expect(() => parseConfig({ READY_WORKER_MAX_AGE_S: bad }), bad).toThrow(/^Invalid configuration: READY_WORKER_MAX_AGE_S/);
+      expect(() => parseConfig({ NODE_ENV: 'test', READY_WORKER_MAX_AGE_S: bad }), bad).toThrow(/^Invalid configuration: READY_WORKER_MAX_AGE_S/);
     }
     for (const bad of ['-1', '601', 'tjugo', '2.5']) {
-      expect(() => parseConfig({ EMBEDDED_PG_WAIT_S: bad }), bad).toThrow(/^Invalid configuration: EMBEDDED_PG_WAIT_S/);
+      expect(() => parseConfig({ NODE_ENV: 'test', EMBEDDED_PG_WAIT_S: bad }), bad).toThrow(/^Invalid configuration: EMBEDDED_PG_WAIT_S/);
     }
-    expect(parseConfig({ METRICS_ENABLED: 'true', METRICS_TOKEN: 'x'.repeat(32) })).toMatchObject({ METRICS_ENABLED: true, METRICS_TOKEN: 'x'.repeat(32) });
+    expect(parseConfig({ NODE_ENV: 'test', METRICS_ENABLED: 'true', METRICS_TOKEN: 'x'.repeat(32) })).toMatchObject({ METRICS_ENABLED: true, METRICS_TOKEN: 'x'.repeat(32) });
   });
 });
