@@ -10,8 +10,10 @@ import { EmbeddedPostgresError, startEmbeddedPostgres, tempDataDir } from '../..
 import { freePort } from '../support/ports';
 
 const children: ChildProcess[] = [];
+const dirs: string[] = [];
 afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
 /** A live process that is not Utrop's, standing in for a running `npm start` (its pid and start time are real). */
@@ -30,6 +32,7 @@ function startTime(pid: number): string {
 describe('the embedded server and its owner record', () => {
   it('waits for a live owner whose server is down, then gives up in one line without touching anything', async () => {
     const dir = tempDataDir('utrop-owner');
+    dirs.push(dir);
     const pid = await liveProcess();
     const port = await freePort();
     const record = JSON.stringify({ pid, port, started: startTime(pid) });

@@ -3,6 +3,7 @@
  * every figure checked against the database it is read from.
  */
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
 import { spawnWorker, fastPolicyEnv } from '../support/worker-process';
@@ -68,13 +69,15 @@ describe('health and readiness', () => {
     expect(before.body.checks.worker?.ok).toBe(false);
     expect(before.body.message).toBe('Inte redo: worker.');
 
-    const worker = spawnWorker({ databaseUrl: app.db.url, credentialsKey: app.credentialsKey, publicUrl: app.url, dataDir: tempDataDir('utrop-ready'), env: fastPolicyEnv });
+    const dataDir = tempDataDir('utrop-ready');
+    const worker = spawnWorker({ databaseUrl: app.db.url, credentialsKey: app.credentialsKey, publicUrl: app.url, dataDir, env: fastPolicyEnv });
     try {
       await until(`/readyz 200 with a worker running\n${worker.tail()}`, 60_000, async () => (await ready(app.url)).status === 200);
       const during = await ready(app.url);
       expect(during.body).toMatchObject({ ok: true, message: 'Redo.' });
     } finally {
       await worker.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
     // No worker left: not ready again once its heartbeat is marked stopped or older than the limit.
     await until('/readyz 503 after the worker stopped', 60_000, async () => (await ready(app.url)).status === 503);

@@ -25,6 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.close();
+  fs.rmSync(path.dirname(logFile), { recursive: true, force: true });
 });
 
 /** Everything secret the flows below typed or were handed, to be looked for literally. */

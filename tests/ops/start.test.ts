@@ -13,9 +13,11 @@ import { HttpSession } from '../support/app';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+const dirs: string[] = [];
 const tempDir = () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'utrop-start-'));
   fs.chmodSync(dir, 0o755);
+  dirs.push(dir);
   return dir;
 };
 const dataDir = tempDir();
@@ -23,6 +25,8 @@ const children: ChildProcess[] = [];
 
 afterAll(() => {
   for (const c of children) if (c.pid && c.exitCode === null) killTree(c, 'SIGTERM');
+  // Each data folder holds a whole cluster (tens of MB); the consoles have stopped by now.
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 function killTree(child: ChildProcess, signal: NodeJS.Signals) {
