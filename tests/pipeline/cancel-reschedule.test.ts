@@ -9,8 +9,8 @@ import {
   markUnconfirmed,
   reschedulePost,
 } from '../../app/models/posts.server';
-import { hasPendingJob, updateDelivery } from '../../db/queries/deliveries';
-import { publishDelivery } from '../../workers/tasks/delivery__publish';
+import { hasPendingJob, transitionReturning } from '../../workers/delivery/index';
+import { publishDelivery } from '../../workers/delivery/pipeline';
 import type { WorkerDeps } from '../../workers/deps';
 import { startHarness, fastPolicy, silentLog, uniqueText, waitFor, type Harness } from './harness';
 import { sql } from 'drizzle-orm';
@@ -144,7 +144,8 @@ describe('reschedule and cancel', () => {
     const b = await post('x-helsingborg', { scheduledAt: new Date(Date.now() + 3600_000) });
     await cancelDelivery(h.t.db, a.delivery.id, actor);
     await cancelDelivery(h.t.db, b.delivery.id, actor);
-    for (const d of [a, b]) await updateDelivery(h.t.db, d.delivery.id, { state: 'unconfirmed', needsReconcile: true });
+    // A lookup that never decided (cancelled → unconfirmed is in the transition table).
+    for (const d of [a, b]) await transitionReturning(h.t.db, { id: d.delivery.id, state: 'cancelled' }, 'unconfirmed', { needsReconcile: true });
     await expect(markUnconfirmed(h.t.db, a.delivery.id, { published: true, reason: 'Syns på kontot', userId: null })).rejects.toThrow(/id eller länk/);
     const pub = await markUnconfirmed(h.t.db, a.delivery.id, {
       published: true,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { auditLog, publicRecords } from '../../db/schema';
 import { createPost, getPostWithDeliveries, PostValidationError } from '../../app/models/posts.server';
-import { hasPendingJob } from '../../db/queries/deliveries';
+import { hasPendingJob } from '../../workers/delivery/jobs';
 import { startHarness, jpeg, mp4, uniqueText, type Harness } from './harness';
 
 let h: Harness;

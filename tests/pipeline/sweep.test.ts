@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { createPost } from '../../app/models/posts.server';
 import { deliveries, deliveryAttempts, workerHeartbeats } from '../../db/schema';
-import { hasPendingJob } from '../../db/queries/deliveries';
+import { hasPendingJob } from '../../workers/delivery/jobs';
 import * as jobsCleanup from '../../workers/tasks/jobs__cleanup';
 import type { WorkerDeps } from '../../workers/deps';
 import { startHarness, fastPolicy, silentLog, uniqueText, type Harness } from './harness';
