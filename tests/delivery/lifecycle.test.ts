@@ -135,3 +135,13 @@ describe('the delivery transition table', () => {
     ).rejects.toBeInstanceOf(IllegalTransitionError);
   });
 });
+
+describe('one writer of the state', () => {
+  it('only the lifecycle module calls the state writes of db/queries/deliveries.ts', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync('git', ['grep', '-l', '-E', 'deliveryStateUpdateSql|updateDeliveryState|updateChannelDeliveriesState', '--', 'app', 'workers', 'db', 'common'], {
+      encoding: 'utf8',
+    });
+    expect(out.trim().split('\n').sort()).toEqual(['db/queries/deliveries.ts', 'workers/delivery/states.ts']);
+  });
+});
