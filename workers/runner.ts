@@ -9,7 +9,7 @@ import { makeTaskList } from './tasks';
 import type { WorkerDeps } from './deps';
 import { defaultDeliveryPolicy, type DeliveryPolicy } from './lib/policy';
 import { startHeartbeat, type Heartbeat } from './lib/heartbeat';
-import { startSweeper, type SweepResult } from './lib/sweep';
+import { startSweeper, type SweepResult } from './delivery/sweep';
 
 const crontab = readFileSync(new URL('./crontab', import.meta.url), 'utf8');
 

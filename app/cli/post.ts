@@ -5,6 +5,8 @@ import { createPost, getPostWithDeliveries, PostValidationError } from '../model
 import { describeMedia } from '../../workers/platforms/index';
 import { withDatabase } from './db';
 import { UsageError } from './io';
+import { findUserByEmail } from '../../db/queries/users';
+import { roleHasPermission } from '../utils/permissions';
 import type { ExtraCommand } from './commands';
 
 function readFile(file: string, what: string): Buffer {
@@ -15,8 +17,11 @@ function readFile(file: string, what: string): Buffer {
   }
 }
 
+/** A refusal the command reports in one line with exit status 1. */
+class Refused extends Error {}
+
 export const postCreate: ExtraCommand = {
-  usage: 'post create --text-file F --channels x,facebook,… [--link URL] [--title T] [--media FILE] [--at ISO-8601] [--crisis]\n                                         schedule a post (channels by key or platform); prints its id',
+  usage: 'post create --text-file F --channels x,facebook,… [--as EMAIL] [--link URL] [--title T] [--media FILE] [--at ISO-8601] [--crisis]\n                                         schedule a post (channels by key or platform) as EMAIL, whose role must have post:publish; prints its id',
   matches: (argv) => argv[0] === 'post' && argv[1] === 'create',
   async run(argv) {
     const { values } = parseArgs({
@@ -29,8 +34,14 @@ export const postCreate: ExtraCommand = {
         media: { type: 'string' },
         at: { type: 'string' },
         crisis: { type: 'boolean', default: false },
+        as: { type: 'string' },
       },
     });
+    const asEmail = values.as?.trim().toLowerCase();
+    // Checked before anything is read or opened: an email is at most 254 characters and has no control characters.
+    if (asEmail !== undefined && (asEmail.length === 0 || asEmail.length > 254 || [...asEmail].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) || !asEmail.includes('@'))) {
+      throw new UsageError('--as must be the email address of a user of Utrop');
+    }
     if (!values['text-file'] || !values.channels) throw new UsageError('post create needs --text-file and --channels');
     const text = readFile(values['text-file'], '--text-file').toString('utf8').replace(/\r?\n$/, '');
     let scheduledAt: Date | undefined;
@@ -50,6 +61,17 @@ export const postCreate: ExtraCommand = {
     const wanted = values.channels.split(',').map((s) => s.trim()).filter(Boolean);
     try {
       const created = await withDatabase(async (db) => {
+        // Scheduling or publishing as a user needs post:publish (the same permission the compose form requires);
+        // without --as the operator acts as "cli".
+        let createdBy: string | null = null;
+        if (asEmail !== undefined) {
+          const user = await findUserByEmail(db, asEmail);
+          if (!user || user.disabledAt) throw new Refused(`no active user ${asEmail}`);
+          if (!roleHasPermission(user.role, 'post:publish')) {
+            throw new Refused(`${asEmail} (role ${user.role}) may not schedule or publish posts (post:publish); nothing was created`);
+          }
+          createdBy = user.id;
+        }
         const { channels } = await import('../../db/schema');
         const all = await db.select({ key: channels.key, platform: channels.platform }).from(channels);
         // A platform name stands for all of the city's channels on it (e.g. both Instagram accounts).
@@ -62,13 +84,17 @@ export const postCreate: ExtraCommand = {
           channelKeys: keys,
           scheduledAt,
           isCrisis: values.crisis ?? false,
-          createdBy: null,
+          createdBy,
           actorLabel: 'cli',
         });
       });
       process.stdout.write(`${created.post.id}\n`);
       return 0;
     } catch (e) {
+      if (e instanceof Refused) {
+        process.stderr.write(`utrop: ${e.message}\n`);
+        return 1;
+      }
       if (!(e instanceof PostValidationError)) throw e;
       process.stderr.write(`utrop: the post was not created:\n${e.message}\n`);
       return 1;

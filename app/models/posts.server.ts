@@ -9,31 +9,24 @@ import { t, type MessageKey } from '../../common/i18n';
 import type { Db, DbOrTx } from '../../db/client';
 import type { Channel, Delivery, DeliveryAttempt, DeliveryState, Post } from '../../db/schema';
 import { recordAudit } from '../../db/queries/audit';
-import {
-  findChannel,
-  findDelivery,
-  findChannelsByIds,
-  findChannelsByKeys,
-  findPost,
-  insertDeliveries,
-  insertPost,
-  insertPostMedia,
-  listAttempts,
-  listDeliveriesOfPost,
-  listPostMedia,
-  listPostMediaInfo,
-  lockDeliveriesOfChannel,
-  lockDeliveriesOfPost,
-  lockDelivery,
-  updateDelivery,
-  updatePost,
-  type PostMediaInfo,
-} from '../../db/queries/deliveries';
-import { findMedia as findMediaRow, listRecentPostsWithDeliveryStates } from '../../db/queries/deliveries';
+import { findChannel, findChannelsByIds, findChannelsByKeys } from '../../db/queries/channels';
+import { findPost, insertPost, listRecentPostsWithDeliveryStates, updatePost } from '../../db/queries/posts';
+import { findMedia as findMediaRow, insertPostMedia, listPostMedia, listPostMediaInfo, type PostMediaInfo } from '../../db/queries/post-media';
+import { findDelivery, listDeliveriesOfPost, lockDeliveriesOfChannel, lockDeliveriesOfPost, lockDelivery } from '../../db/queries/deliveries';
+import { listAttempts } from '../../db/queries/delivery-attempts';
 import type { LimitProblem, Platform } from '../../workers/platforms/index';
-import { checkDraft, mediaKindOf } from '../../workers/delivery/index';
 import { jpegDimensions } from '../../workers/platforms/index';
-import { enqueuePublish, recordPublication, removePublishJob, sentContentOf } from '../../workers/delivery/index';
+import {
+  checkDraft,
+  createDeliveries,
+  enqueuePublish,
+  mediaKindOf,
+  recordPublication,
+  removePublishJob,
+  sentContentOf,
+  statesLeadingTo,
+  transitionReturning,
+} from '../../workers/delivery/index';
 import type { Actor } from '../../common/actor';
 
 export type { Actor };
@@ -202,7 +195,7 @@ export async function createPost(db: Db, input: CreatePostInput): Promise<Create
       tx,
       media.map((m) => ({ ...m, postId: post.id })),
     );
-    const rows = await insertDeliveries(
+    const rows = await createDeliveries(
       tx,
       found.map((channel) => ({ postId: post.id, channelId: channel.id, state, scheduledAt, isCrisis })),
     );
@@ -246,7 +239,7 @@ export async function reschedulePost(db: Db, postId: string, scheduledAt: Date, 
     const moved: Delivery[] = [];
     for (const d of movable) {
       const state: DeliveryState = d.state === 'held' || d.state === 'draft' ? d.state : future ? 'scheduled' : 'queued';
-      moved.push(await updateDelivery(tx, d.id, { scheduledAt, state, nextAttemptAt: null }));
+      moved.push(await transitionReturning(tx, d, state, { scheduledAt, nextAttemptAt: null }));
       if (state === 'scheduled' || state === 'queued') await enqueuePublish(tx, d, scheduledAt);
     }
     await updatePost(tx, postId, { scheduledAt });
@@ -262,7 +255,8 @@ export async function reschedulePost(db: Db, postId: string, scheduledAt: Date, 
   });
 }
 
-const cancellable: DeliveryState[] = ['draft', 'scheduled', 'queued', 'held', 'publishing'];
+/** Derived from the transition table: draft, scheduled, queued, held, publishing. */
+const cancellable: DeliveryState[] = statesLeadingTo('cancelled');
 
 async function cancelIn(tx: DbOrTx, d: Delivery, actor: Actor, reason: string | null): Promise<Delivery> {
   // While publishing, the running task re-checks under this same row lock before it sends; if it has already sent,
@@ -270,7 +264,7 @@ async function cancelIn(tx: DbOrTx, d: Delivery, actor: Actor, reason: string | 
   // A delivery whose last outcome is unknown keeps its job: the next run only looks the post up (never sends), so
   // the record says honestly whether it came out before the cancel.
   const keepJob = d.needsReconcile && d.state !== 'held';
-  const updated = await updateDelivery(tx, d.id, { state: 'cancelled', ...(keepJob ? {} : { nextAttemptAt: null }) });
+  const updated = await transitionReturning(tx, d, 'cancelled', keepJob ? {} : { nextAttemptAt: null });
   if (!keepJob) await removePublishJob(tx, d.id);
   await recordAudit(tx, {
     actorUserId: actor.userId,
@@ -310,8 +304,7 @@ export async function retryDelivery(db: Db, deliveryId: string, actor: Actor): P
     if (!d) throw new DeliveryStateError('not_found', t('delivery.notFound'));
     if (d.state !== 'failed') throw wrongState('retry', d.state);
     const now = new Date();
-    const updated = await updateDelivery(tx, d.id, {
-      state: 'queued',
+    const updated = await transitionReturning(tx, d, 'queued', {
       transientFailures: 0,
       unknownLookups: 0,
       giveUpAt: null,
@@ -379,9 +372,8 @@ export async function markUnconfirmed(db: Db, deliveryId: string, input: Resolve
       if (!updated) throw new DeliveryStateError('not_found', t('delivery.notFound'));
       return updated;
     }
-    const updated = await updateDelivery(tx, d.id, {
+    const updated = await transitionReturning(tx, d, 'failed', {
       ...checked,
-      state: 'failed',
       needsReconcile: false,
       failureClass: d.failureClass ?? 'outcome_unknown',
       failureReason: t('delivery.checkedNotPublished', { reason }),
@@ -411,8 +403,7 @@ export async function releaseHeldDeliveries(db: Db, channelId: string, actor: Ac
     for (const d of held) {
       const future = d.scheduledAt.getTime() > now;
       out.push(
-        await updateDelivery(tx, d.id, {
-          state: future ? 'scheduled' : 'queued',
+        await transitionReturning(tx, d, future ? 'scheduled' : 'queued', {
           giveUpAt: null,
           nextAttemptAt: null,
           failureClass: null,

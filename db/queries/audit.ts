@@ -1,5 +1,13 @@
+/**
+ * The one audit writer. Every entry of audit_log (append-only) is written through auditSql: recordAudit runs it on
+ * its own, and the worker's hot path puts it into one multi-statement write with the change it records
+ * (db/queries/fast.ts executeAll). Either way, call it inside the same transaction as the change, so neither exists
+ * without the other.
+ */
+import type { SQL } from 'drizzle-orm';
 import { auditLog } from '../schema';
 import type { DbOrTx } from '../client';
+import { insertRowSql } from './fast';
 
 export interface AuditInput {
   actorUserId: string | null;
@@ -11,7 +19,11 @@ export interface AuditInput {
   details?: Record<string, unknown>;
 }
 
-/** Call inside the same transaction as the change it records, so neither exists without the other. */
+/** The INSERT of one audit entry, to run with other statements. */
+export function auditSql(entry: AuditInput): SQL {
+  return insertRowSql(auditLog, { ...entry, details: entry.details ?? {} });
+}
+
 export async function recordAudit(db: DbOrTx, entry: AuditInput): Promise<void> {
-  await db.insert(auditLog).values({ ...entry, details: entry.details ?? {} });
+  await db.execute(auditSql(entry));
 }

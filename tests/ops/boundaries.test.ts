@@ -16,7 +16,7 @@ describe('import boundaries', () => {
     ['db/queries/example.ts', "export { y } from '../../app/models/posts.server';", 'db/ imports only common/'],
     ['db/queries/example2.ts', "export { y } from '../../workers/platforms/index';", 'db/ imports only common/'],
     ['common/example.ts', "export { z } from '../db/client';", 'common/ is the neutral home'],
-    ['app/models/example.server.ts', "export { sweep } from '../../workers/lib/sweep';", 'public faces of workers/'],
+    ['app/models/example.server.ts', "export { sweep } from '../../workers/delivery/sweep';", 'public faces of workers/'],
     ['app/routes/example.tsx', "export { users } from '../../db/schema';", 'Routes do not query the database'],
     ['app/routes/example2.tsx', "export { describeMedia } from '../../workers/platforms/index';", 'Routes reach workers/ through a use-case'],
   ])('%s: %s is refused', async (file, code, expected) => {

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { createTestDatabase, type TestDatabase } from '../support/db';
-import { users, auditLog, deliveries } from '../../db/schema';
+import { users, auditLog, deliveries, posts } from '../../db/schema';
 import { seedDemo } from '../../app/demo/seed.server';
+import { createUser } from '../../app/models/users.server';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -105,4 +106,42 @@ describe('npx utrop', () => {
     expect(tooLong.stderr).toMatch(/för lång/);
     expect(utrop(['post', 'create', '--text-file', textFile, '--channels', 'x', '--at', 'i morgon']).status).toBe(2);
   });
+
+  it('post create --as refuses a user whose role lacks post:publish: one line, exit 1, nothing written', async () => {
+    await seedDemo(t.db, { simulatorUrl: 'http://127.0.0.1:9', credentialsKey: randomBytes(32) });
+    const admin = { userId: null, label: 'test' };
+    await createUser(t.db, { email: 'cli-vard@utrop.example', name: 'Veckans Värd', role: 'staff_host', password: 'ett-långt-lösenord' }, admin);
+    await createUser(t.db, { email: 'cli-kim@utrop.example', name: 'Kim K', role: 'communications', password: 'ett-långt-lösenord' }, admin);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'utrop-cli-'));
+    const textFile = path.join(dir, 'text.txt');
+    writeFileSync(textFile, 'Personalfest på fredag!\n');
+    const count = async () => (await t.db.select({ id: posts.id }).from(posts)).length;
+    const before = await count();
+    const args = ['post', 'create', '--text-file', textFile, '--channels', 'x-helsingborg', '--at', '2031-06-01T08:00:00+02:00'];
+
+    const refused = utrop([...args, '--as', 'Cli-Vard@utrop.example']);
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toBe('utrop: cli-vard@utrop.example (role staff_host) may not schedule or publish posts (post:publish); nothing was created\n');
+    expect(await count()).toBe(before);
+
+    const unknown = utrop([...args, '--as', 'ingen@utrop.example']);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toBe('utrop: no active user ingen@utrop.example\n');
+    // Hostile values: a control character, a huge value (each CLI run starts a process: kept to two).
+    for (const bad of ['cli-vard\u0001@utrop.example', `${'a'.repeat(100_000)}@utrop.example`]) {
+      const r = utrop([...args, '--as', bad]);
+      expect(r.status, JSON.stringify(bad.slice(0, 40))).toBe(2);
+      // A usage error: the reason on the first line, then the usage text.
+      expect(r.stderr.split('\n')[0]).toBe('utrop: --as must be the email address of a user of Utrop');
+    }
+    expect(await count()).toBe(before);
+
+    const allowed = utrop([...args, '--as', 'cli-kim@utrop.example']);
+    expect(allowed.stderr).toBe('');
+    expect(allowed.status).toBe(0);
+    const [row] = await t.db.select().from(posts).where(eq(posts.id, allowed.stdout.trim()));
+    const [kim] = await t.db.select().from(users).where(eq(users.email, 'cli-kim@utrop.example'));
+    expect(row?.createdBy).toBe(kim!.id);
+  }, 240_000);
 });

@@ -9,13 +9,31 @@ import {
   markUnconfirmed,
   reschedulePost,
 } from '../../app/models/posts.server';
-import { hasPendingJob, updateDelivery } from '../../db/queries/deliveries';
-import { publishDelivery } from '../../workers/tasks/delivery__publish';
+import { hasPendingJob, transitionReturning } from '../../workers/delivery/index';
+import { publishDelivery } from '../../workers/delivery/pipeline';
 import type { WorkerDeps } from '../../workers/deps';
 import { startHarness, fastPolicy, silentLog, uniqueText, waitFor, type Harness } from './harness';
 import { sql } from 'drizzle-orm';
 
 let h: Harness;
+
+/** Deps to run the pipeline directly, as a stray job would, without a Graphile Worker runner. */
+function directDeps(workerId: string): WorkerDeps {
+  return {
+    db: h.t.db,
+    credentialsKey: h.credentialsKey,
+    log: silentLog,
+    platformTimeoutMs: 2_000,
+    workerId,
+    publicUrl: h.media.url,
+    policy: fastPolicy,
+    inFlight: new Set(),
+    liveness: { healthyFor: () => true },
+    onFatal: (e) => {
+      throw e;
+    },
+  };
+}
 beforeAll(async () => {
   h = await startHarness();
   await h.startWorker();
@@ -42,7 +60,7 @@ async function postsWithText(text: string) {
 
 async function jobRunAt(deliveryId: string): Promise<Date | null> {
   const rows = await h.t.db.execute<{ run_at: string }>(
-    sql`select run_at from graphile_worker._private_jobs where key = ${`delivery__publish:${deliveryId}`}`,
+    sql`select run_at from graphile_worker.jobs where key = ${`delivery__publish:${deliveryId}`}`,
   );
   return rows[0] ? new Date(rows[0].run_at) : null;
 }
@@ -60,10 +78,13 @@ describe('reschedule and cancel', () => {
   });
 
   it('reschedule later: nothing is sent at the old time', async () => {
-    const { post: p, delivery, text } = await post('facebook-helsingborg', { scheduledAt: new Date(Date.now() + 700) });
+    const old = new Date(Date.now() + 700);
+    const { post: p, delivery, text } = await post('facebook-helsingborg', { scheduledAt: old });
     const later = new Date(Date.now() + 3600_000);
     await reschedulePost(h.t.db, p.id, later, actor);
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Once the old time has passed, a job left over for it (run here directly) finds the later time and sends nothing.
+    await waitFor(async () => Date.now() > old.getTime() + 100, 5_000, 'the old time to pass');
+    await publishDelivery(directDeps('reschedule-later'), delivery.id);
     expect((await h.delivery(delivery.id)).state).toBe('scheduled');
     expect((await jobRunAt(delivery.id))?.getTime()).toBe(later.getTime());
     expect(await postsWithText(text)).toHaveLength(0);
@@ -71,21 +92,7 @@ describe('reschedule and cancel', () => {
 
   it('an old job that runs before the (rescheduled) time re-queues itself and sends nothing', async () => {
     const { delivery, text } = await post('x-helsingborg', { scheduledAt: new Date(Date.now() + 3600_000) });
-    const deps: WorkerDeps = {
-      db: h.t.db,
-      credentialsKey: h.credentialsKey,
-      log: silentLog,
-      platformTimeoutMs: 2_000,
-      workerId: 'direct-test',
-      publicUrl: h.media.url,
-      policy: fastPolicy,
-      inFlight: new Set(),
-      liveness: { healthyFor: () => true },
-      onFatal: (e) => {
-        throw e;
-      },
-    };
-    await publishDelivery(deps, delivery.id);
+    await publishDelivery(directDeps('direct-test'), delivery.id);
     const d = await h.delivery(delivery.id);
     expect(d.state).toBe('scheduled');
     expect(d.attemptCount).toBe(0);
@@ -93,11 +100,14 @@ describe('reschedule and cancel', () => {
   });
 
   it('cancel a scheduled delivery: cancelled, its job removed, never sent', async () => {
-    const { delivery, text } = await post('x-helsingborg', { scheduledAt: new Date(Date.now() + 800) });
+    const at = new Date(Date.now() + 800);
+    const { delivery, text } = await post('x-helsingborg', { scheduledAt: at });
     const c = await cancelDelivery(h.t.db, delivery.id, actor, 'fel datum');
     expect(c.state).toBe('cancelled');
     expect(await hasPendingJob(h.t.db, delivery.id)).toBe(false);
-    await new Promise((r) => setTimeout(r, 1_300));
+    // Past its time, a job that ran anyway (run here directly) leaves it cancelled and sends nothing.
+    await waitFor(async () => Date.now() > at.getTime() + 100, 5_000, 'the delivery time to pass');
+    await publishDelivery(directDeps('cancelled-scheduled'), delivery.id);
     expect((await h.delivery(delivery.id)).state).toBe('cancelled');
     expect(await postsWithText(text)).toHaveLength(0);
     const audit = await h.t.db.select().from(auditLog).where(and(eq(auditLog.action, 'delivery.cancel'), eq(auditLog.objectId, delivery.id)));
@@ -120,7 +130,8 @@ describe('reschedule and cancel', () => {
     });
     expect(attempts.at(-1)?.outcome).toBe('abandoned');
     expect((await h.delivery(delivery.id)).state).toBe('cancelled');
-    await new Promise((r) => setTimeout(r, 500));
+    // Nothing is left to run it again: no job, and the abandoned attempt was the last.
+    expect(await hasPendingJob(h.t.db, delivery.id)).toBe(false);
     expect(await postsWithText(text)).toHaveLength(0);
   });
 
@@ -144,7 +155,8 @@ describe('reschedule and cancel', () => {
     const b = await post('x-helsingborg', { scheduledAt: new Date(Date.now() + 3600_000) });
     await cancelDelivery(h.t.db, a.delivery.id, actor);
     await cancelDelivery(h.t.db, b.delivery.id, actor);
-    for (const d of [a, b]) await updateDelivery(h.t.db, d.delivery.id, { state: 'unconfirmed', needsReconcile: true });
+    // A lookup that never decided (cancelled → unconfirmed is in the transition table).
+    for (const d of [a, b]) await transitionReturning(h.t.db, { id: d.delivery.id, state: 'cancelled' }, 'unconfirmed', { needsReconcile: true });
     await expect(markUnconfirmed(h.t.db, a.delivery.id, { published: true, reason: 'Syns på kontot', userId: null })).rejects.toThrow(/id eller länk/);
     const pub = await markUnconfirmed(h.t.db, a.delivery.id, {
       published: true,

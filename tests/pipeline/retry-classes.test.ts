@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { channels, posts } from '../../db/schema';
 import { createPost, releaseHeldDeliveries, retryDelivery } from '../../app/models/posts.server';
-import { hasPendingJob } from '../../db/queries/deliveries';
+import { hasPendingJob } from '../../workers/delivery/jobs';
 import { startHarness, jpeg, uniqueText, waitFor, type Harness } from './harness';
 
 let h: Harness;

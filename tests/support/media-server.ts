@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import type { Db } from '../../db/client';
-import { findMedia } from '../../db/queries/deliveries';
+import { findMedia } from '../../db/queries/post-media';
 
 export interface MediaServer {
   url: string;

@@ -1,7 +1,18 @@
 /**
- * The public face of the delivery lifecycle for the web app and the CLI: enqueue inside the caller's transaction,
- * the content that is sent (and registered), and the limit check the worker runs last. Everything else in workers/
- * is internal to the worker process (ADR 006).
+ * The public face of the delivery lifecycle for the web app and the CLI (ADR 006, ADR 017): the state-transition
+ * table and the state writes, the typed job catalogue and enqueue (inside the caller's transaction), the register
+ * write, what is sent, and the limit check the worker runs last. Everything else in workers/ is internal to the
+ * worker process.
  */
-export { enqueuePublish, recordPublication, removePublishJob, sentContentOf, type SentContent, type PublicationInput } from '../lib/publication';
+export {
+  deliveryTransitions,
+  initialDeliveryStates,
+  IllegalTransitionError,
+  canTransition,
+  statesLeadingTo,
+  transitionReturning,
+  createDeliveries,
+} from './states';
+export { enqueue, hasPendingJob, JobCatalogueError, type TaskName, type PayloadOf } from './jobs';
+export { enqueuePublish, recordPublication, removePublishJob, sentContentOf, type SentContent, type PublicationInput } from './publication';
 export { checkDraft, draftOf, mediaKindOf, type DraftSource } from '../lib/limits';

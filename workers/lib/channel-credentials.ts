@@ -8,10 +8,10 @@ import { config } from '../../common/config.server';
 import { oauthClientFor } from '../platforms/oauth-client';
 import { channels, type Channel } from '../../db/schema';
 import { decryptCredentials, encryptCredentials } from '../../db/credentials';
-import { updateChannel } from '../../db/queries/deliveries';
+import { updateChannel } from '../../db/queries/channels';
 import type { PlatformModule } from '../platforms/registry';
 import type { WorkerDeps } from '../deps';
-import { audit } from './publication';
+import { recordAudit } from '../../db/queries/audit';
 
 /** The stored credentials are missing or unreadable: a person must connect the channel again. */
 export class CredentialsProblem extends Error {}
@@ -62,7 +62,7 @@ export async function credentialsFor(
       credentialsEncrypted: encryptCredentials(deps.credentialsKey, locked.id, fresh),
       credentialsRefreshDueAt: nextDue,
     });
-    await audit(tx, { actorUserId: null, actorLabel: 'worker', action: 'channel.credentials_refreshed', objectType: 'channel', objectId: locked.id });
+    await recordAudit(tx, { actorUserId: null, actorLabel: 'worker', action: 'channel.credentials_refreshed', objectType: 'channel', objectId: locked.id });
     return fresh;
   });
 }

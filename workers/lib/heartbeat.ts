@@ -9,7 +9,7 @@
 import os from 'node:os';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client';
-import { beatHeart, markWorkerStopped, setGraphilePoolId } from '../../db/queries/deliveries';
+import { beatHeart, markWorkerStopped, setGraphilePoolId } from '../../db/queries/worker-heartbeats';
 import type { Liveness } from '../deps';
 import { withDeadline } from './policy';
 

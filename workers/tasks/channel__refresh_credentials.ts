@@ -1,14 +1,14 @@
 import { and, eq, isNotNull, lte } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Task } from 'graphile-worker';
 import { channels, type Channel } from '../../db/schema';
 import { platformModule } from '../platforms/registry';
 import { isPlatformError } from '../platforms/contract';
 import { credentialsFor, CredentialsProblem } from '../lib/channel-credentials';
-import { holdChannel } from '../lib/publication';
+import { holdChannel } from '../delivery/publication';
 import type { WorkerDeps } from '../deps';
+import { jobCatalogue } from '../delivery/jobs';
 
-export const payloadSchema = z.object({}).passthrough();
+export const payloadSchema = jobCatalogue.channel__refresh_credentials.payload;
 
 /** Refreshes credentials this far ahead of their due time, so a publish rarely has to refresh on its own path. */
 export const REFRESH_LOOK_AHEAD_MS = 30 * 60_000;

@@ -1,11 +1,11 @@
-import { z } from 'zod';
 import type { Task } from 'graphile-worker';
 import type { WorkerDeps } from '../deps';
-import { sweepDeliveries } from '../lib/sweep';
+import { jobCatalogue } from '../delivery/jobs';
+import { sweepDeliveries } from '../delivery/sweep';
 
-export const payloadSchema = z.object({}).passthrough();
+export const payloadSchema = jobCatalogue.delivery__sweep.payload;
 
-/** The cron backstop of the in-process sweeper (workers/lib/sweep.ts); the advisory lock keeps them apart. */
+/** The cron backstop of the in-process sweeper (workers/delivery/sweep.ts); the advisory lock keeps them apart. */
 export function makeTask(deps: WorkerDeps): Task {
   return async (payload) => {
     payloadSchema.parse(payload ?? {});

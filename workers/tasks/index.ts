@@ -1,18 +1,22 @@
-import type { TaskList } from 'graphile-worker';
+import type { Task } from 'graphile-worker';
 import type { WorkerDeps } from '../deps';
+import type { TaskName } from '../delivery/jobs';
 import * as sessionPurgeExpired from './session__purge_expired';
 import * as deliveryPublish from './delivery__publish';
 import * as deliverySweep from './delivery__sweep';
 import * as jobsCleanup from './jobs__cleanup';
 import * as channelRefreshCredentials from './channel__refresh_credentials';
 
-/** The only list of task names; each file is named after its task. */
-export function makeTaskList(deps: WorkerDeps): TaskList {
+/**
+ * The task list, checked against the job catalogue (workers/delivery/jobs.ts): a task missing here, or one here that
+ * the catalogue does not know, fails tsc. Each file is named after its task.
+ */
+export function makeTaskList(deps: WorkerDeps) {
   return {
     session__purge_expired: sessionPurgeExpired.makeTask(deps),
     delivery__publish: deliveryPublish.makeTask(deps),
     delivery__sweep: deliverySweep.makeTask(deps),
     jobs__cleanup: jobsCleanup.makeTask(deps),
     channel__refresh_credentials: channelRefreshCredentials.makeTask(deps),
-  };
+  } satisfies Record<TaskName, Task>;
 }

@@ -1,10 +1,12 @@
 import { sql } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Task } from 'graphile-worker';
-import { PUBLISH_TASK, deleteOldHeartbeats } from '../../db/queries/deliveries';
+import { deleteOldHeartbeats } from '../../db/queries/worker-heartbeats';
 import type { WorkerDeps } from '../deps';
+import { jobCatalogue, type TaskName } from '../delivery/jobs';
 
-export const payloadSchema = z.object({}).passthrough();
+const PUBLISH_TASK: TaskName = 'delivery__publish';
+
+export const payloadSchema = jobCatalogue.jobs__cleanup.payload;
 
 /**
  * Deletes Graphile Worker's permanently failed jobs (attempts >= max_attempts) once nothing depends on them:

@@ -1,10 +1,10 @@
 import { lt } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Task } from 'graphile-worker';
 import { loginAttempts, sessions } from '../../db/schema';
 import type { WorkerDeps } from '../deps';
+import { jobCatalogue } from '../delivery/jobs';
 
-export const payloadSchema = z.object({}).passthrough();
+export const payloadSchema = jobCatalogue.session__purge_expired.payload;
 
 /** Housekeeping: expired sessions and login attempts older than a day (the throttle only looks back 15 minutes). */
 export function makeTask(deps: WorkerDeps): Task {

@@ -1,34 +1,20 @@
 /**
- * Transitions shared by the worker and the use-cases: recording a publication (delivery + public record + audit in
- * the caller's transaction), holding a channel's deliveries, and (re-)enqueueing a delivery's one job.
+ * The register write and the channel hold: recording a publication (delivery + public record + audit entry in the
+ * caller's transaction) and holding a channel's waiting deliveries. Also the delivery's one job.
  */
-import { enqueue, removeJob } from '../enqueue';
-import type { DbOrTx } from '../../db/client';
-import { auditLog, type Channel, type Delivery, type Post, type PostMedia } from '../../db/schema';
 import type { SQL } from 'drizzle-orm';
-import {
-  PUBLISH_TASK,
-  deliveryUpdateSql,
-  lockDeliveriesOfChannel,
-  patchDelivery,
-  publicRecordInsertSql,
-  updateChannel,
-  type DeliveryPatch,
-} from '../../db/queries/deliveries';
-import type { AuditInput } from '../../db/queries/audit';
-import { executeAll, insertRow, insertRowSql } from '../../db/queries/fast';
+import type { DbOrTx } from '../../db/client';
+import type { Channel, Delivery, Post, PostMedia } from '../../db/schema';
+import { lockDeliveriesOfChannel, type DeliveryPatch } from '../../db/queries/deliveries';
+import { updateChannel } from '../../db/queries/channels';
+import { publicRecordInsertSql } from '../../db/queries/public-records';
+import { auditSql, recordAudit } from '../../db/queries/audit';
+import { executeAll } from '../../db/queries/fast';
 import { canonicalJson, sha256Hex } from '../../common/canonical-json';
-import { defaultDeliveryPolicy, jobPriority } from './policy';
 import type { Actor } from '../../common/actor';
-
-/** recordAudit (db/queries/audit.ts) without the query builder's cost: the worker writes one per delivery. */
-export async function audit(tx: DbOrTx, entry: AuditInput): Promise<void> {
-  await insertRow(tx, auditLog, { ...entry, details: entry.details ?? {} });
-}
-
-export function auditSql(entry: AuditInput): SQL {
-  return insertRowSql(auditLog, { ...entry, details: entry.details ?? {} });
-}
+import { jobPriority } from '../lib/policy';
+import { enqueue, removeJob } from './jobs';
+import { transitionChannelDeliveries, transitionSql } from './states';
 
 export interface SentContent {
   text: string;
@@ -56,20 +42,19 @@ export async function enqueuePublish(
   runAt: Date,
   maxAttempts?: number,
 ): Promise<void> {
-  await enqueue(db, PUBLISH_TASK, { deliveryId: delivery.id }, {
-    jobKey: delivery.id,
+  await enqueue(db, 'delivery__publish', { deliveryId: delivery.id }, {
     runAt,
     priority: jobPriority(delivery.isCrisis),
-    // Graphile Worker's own retries only matter when the task throws (database trouble); the sweeper covers the rest.
-    maxAttempts: maxAttempts ?? defaultDeliveryPolicy.jobMaxAttempts,
+    ...(maxAttempts !== undefined ? { maxAttempts } : {}),
   });
 }
 
 export async function removePublishJob(db: DbOrTx, deliveryId: string): Promise<void> {
-  await removeJob(db, PUBLISH_TASK, deliveryId);
+  await removeJob(db, 'delivery__publish', { deliveryId });
 }
 
 export interface PublicationInput {
+  /** The delivery, locked by the caller (its state is the from-state of the transition to published). */
   delivery: Delivery;
   channel: Channel;
   content: SentContent;
@@ -97,8 +82,7 @@ export function publicationStatements(input: PublicationInput): SQL[] {
     media: content.media.map((m) => ({ filename: m.filename, mimeType: m.mimeType, sha256: m.sha256, sizeBytes: m.sizeBytes })),
   };
   return [
-    deliveryUpdateSql(delivery.id, {
-      state: 'published',
+    transitionSql(delivery, 'published', {
       externalId: input.externalId,
       permalink: input.permalink,
       publishedAt,
@@ -162,12 +146,11 @@ export async function holdChannel(
   actor: Actor,
 ): Promise<string[]> {
   await updateChannel(tx, channel.id, { credentialStatus: 'needs_reauth', credentialError });
+  // Locked in id order first (as every use-case locks), then moved in one UPDATE restricted by the table.
   const waiting = await lockDeliveriesOfChannel(tx, channel.id, ['scheduled', 'queued']);
-  for (const d of waiting) {
-    await patchDelivery(tx, d.id, { state: 'held', nextAttemptAt: null });
-    await removePublishJob(tx, d.id);
-  }
-  await audit(tx, {
+  await transitionChannelDeliveries(tx, channel.id, ['scheduled', 'queued'], 'held', { nextAttemptAt: null });
+  for (const d of waiting) await removePublishJob(tx, d.id);
+  await recordAudit(tx, {
     actorUserId: actor.userId,
     actorLabel: actor.label,
     action: 'channel.needs_reauth',

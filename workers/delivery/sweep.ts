@@ -15,18 +15,14 @@ import { eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client';
 import { deliveries } from '../../db/schema';
-import {
-  findAttempt,
-  findAttemptsOfDeadWorkers,
-  findOrphanedDeliveries,
-  findStrandedPublishing,
-  updateAttempt,
-  updateDelivery,
-} from '../../db/queries/deliveries';
+import { findOrphanedDeliveries, findStrandedPublishing } from '../../db/queries/deliveries';
+import { findAttempt, findAttemptsOfDeadWorkers, updateAttempt } from '../../db/queries/delivery-attempts';
 import { t } from '../../common/i18n';
 import type { Liveness } from '../deps';
-import { lookupNotBefore, type DeliveryPolicy } from './policy';
+import { lookupNotBefore, type DeliveryPolicy } from '../lib/policy';
+import { PUBLISH_JOB_KEY_PREFIX } from './jobs';
 import { enqueuePublish } from './publication';
+import { transition } from './states';
 
 /** pg advisory lock key of the sweeper ("utrop-sweep"). */
 const SWEEP_LOCK_KEY = 727_275;
@@ -61,14 +57,10 @@ export async function sweepDeliveries(deps: SweepDeps): Promise<SweepResult> {
           // The dead worker's request may still be going through the platform: look it up once it would have timed out.
           const settleAt = lookupNotBefore(deps, attempt.startedAt);
           const runAt = settleAt.getTime() > now.getTime() ? settleAt : now;
-          await updateDelivery(tx, d.id, {
-            state: d.state === 'publishing' ? 'queued' : d.state,
-            needsReconcile: true,
-            nextAttemptAt: runAt,
-          });
+          await transition(tx, d, d.state === 'publishing' ? 'queued' : d.state, { needsReconcile: true, nextAttemptAt: runAt });
           await enqueuePublish(tx, d, runAt, policy.jobMaxAttempts);
         } else if (d.state === 'held') {
-          await updateDelivery(tx, d.id, { needsReconcile: true });
+          await transition(tx, d, 'held', { needsReconcile: true });
         }
         reaped += 1;
         log.info({ deliveryId: d.id, attempt: attempt.number, deadWorker: dead.workerId }, 'attempt of a dead worker: outcome unknown, reconciling');
@@ -81,6 +73,7 @@ export async function sweepDeliveries(deps: SweepDeps): Promise<SweepResult> {
       deadAfterMs: policy.workerDeadAfterMs,
       stuckAfterMs: policy.stuckJobAfterMs,
       limit: BATCH,
+      jobKeyPrefix: PUBLISH_JOB_KEY_PREFIX,
     })) {
       const [d] = await tx.select().from(deliveries).where(eq(deliveries.id, orphan.id)).for('update', { skipLocked: true });
       if (!d || (d.state !== 'scheduled' && d.state !== 'queued')) continue;
@@ -92,7 +85,7 @@ export async function sweepDeliveries(deps: SweepDeps): Promise<SweepResult> {
     for (const s of await findStrandedPublishing(tx, policy.sweepGraceMs, BATCH)) {
       const [d] = await tx.select().from(deliveries).where(eq(deliveries.id, s.id)).for('update', { skipLocked: true });
       if (!d || d.state !== 'publishing') continue;
-      await updateDelivery(tx, d.id, { state: 'queued', nextAttemptAt: now });
+      await transition(tx, d, 'queued', { nextAttemptAt: now });
       await enqueuePublish(tx, d, now, policy.jobMaxAttempts);
       stranded += 1;
     }

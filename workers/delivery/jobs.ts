@@ -1,0 +1,120 @@
+/**
+ * The typed job catalogue: every task the worker runs, with its payload schema, its job key and its queue settings,
+ * in one place. `enqueue(tx, name, payload)` accepts only a name in the catalogue and that task's payload (checked by
+ * tsc, and again with zod at run time), and adds the job through graphile_worker.add_job on the caller's own
+ * transaction: the job exists exactly when the change that needs it was committed. workers/tasks/index.ts is checked
+ * against the catalogue with `satisfies`, so a task cannot be added in one place only.
+ */
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { DbOrTx } from '../../db/client';
+import { defaultDeliveryPolicy } from '../lib/policy';
+
+interface JobDefinition<S extends z.ZodType> {
+  payload: S;
+  /** The job key without its task prefix (the prefix is always added: "delivery__publish:<id>"). */
+  jobKey?: (payload: z.output<S>) => string;
+  queueName?: string;
+  /** Lower runs first (Graphile Worker's convention); an enqueue may ask for another (crisis deliveries). */
+  priority?: number;
+  maxAttempts?: number;
+}
+
+function job<S extends z.ZodType>(definition: JobDefinition<S>): JobDefinition<S> {
+  return definition;
+}
+
+/** Cron tasks take no payload of ours (Graphile Worker's cron passes `_cron` details, which are let through). */
+const cronPayload = z.object({}).passthrough();
+
+export const jobCatalogue = {
+  delivery__publish: job({
+    payload: z.object({ deliveryId: z.uuid() }),
+    // One job per delivery: a re-enqueue with the same key moves the pending job, and one still locked by a dead
+    // worker is neutered and replaced (graphile_worker.add_job, job_key_mode replace).
+    jobKey: (p) => p.deliveryId,
+    priority: 0,
+    // Graphile Worker's own retries only matter when the task throws (database trouble); the sweeper covers the rest.
+    maxAttempts: defaultDeliveryPolicy.jobMaxAttempts,
+  }),
+  delivery__sweep: job({ payload: cronPayload }),
+  jobs__cleanup: job({ payload: cronPayload }),
+  session__purge_expired: job({ payload: cronPayload }),
+  channel__refresh_credentials: job({ payload: cronPayload }),
+};
+
+export type TaskName = keyof typeof jobCatalogue;
+export type PayloadOf<N extends TaskName> = z.input<(typeof jobCatalogue)[N]['payload']>;
+export const taskNames = Object.keys(jobCatalogue) as TaskName[];
+
+export interface EnqueueOptions {
+  runAt?: Date;
+  priority?: number;
+  maxAttempts?: number;
+}
+
+/** A name that is not in the catalogue, or a payload its schema refuses (only reachable past the type checker). */
+export class JobCatalogueError extends Error {
+  override readonly name = 'JobCatalogueError';
+  constructor(
+    readonly task: string,
+    message: string,
+  ) {
+    super(`job ${task}: ${message}`);
+  }
+}
+
+function definitionOf(name: string): JobDefinition<z.ZodType> {
+  if (!Object.hasOwn(jobCatalogue, name)) throw new JobCatalogueError(name, 'not a task in the job catalogue');
+  return jobCatalogue[name as TaskName] as JobDefinition<z.ZodType>;
+}
+
+function parsePayload(name: string, def: JobDefinition<z.ZodType>, payload: unknown): unknown {
+  const parsed = def.payload.safeParse(payload);
+  if (!parsed.success) throw new JobCatalogueError(name, `payload refused: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** The full job key of a task's payload ("task:key"), or null for a task without keys. */
+export function jobKeyOf<N extends TaskName>(name: N, payload: PayloadOf<N>): string | null {
+  const def = definitionOf(name);
+  const parsed = parsePayload(name, def, payload);
+  return def.jobKey ? `${name}:${def.jobKey(parsed)}` : null;
+}
+
+/** Adds the job in the caller's transaction (or on its connection). */
+export async function enqueue<N extends TaskName>(db: DbOrTx, name: N, payload: PayloadOf<N>, options: EnqueueOptions = {}): Promise<void> {
+  const def = definitionOf(name);
+  const parsed = parsePayload(name, def, payload);
+  const jobKey = def.jobKey ? `${name}:${def.jobKey(parsed)}` : null;
+  await db.execute(sql`select graphile_worker.add_job(
+    identifier => ${name}::text,
+    payload => ${JSON.stringify(parsed)}::json,
+    queue_name => ${def.queueName ?? null}::text,
+    run_at => ${options.runAt ? options.runAt.toISOString() : null}::timestamptz,
+    max_attempts => ${options.maxAttempts ?? def.maxAttempts ?? null}::int,
+    job_key => ${jobKey}::text,
+    priority => ${options.priority ?? def.priority ?? null}::int,
+    job_key_mode => ${jobKey ? 'replace' : null}::text
+  )`);
+}
+
+/** Removes a pending job by its key (cancel); a job already running is not touched, which the task itself handles. */
+export async function removeJob<N extends TaskName>(db: DbOrTx, name: N, payload: PayloadOf<N>): Promise<void> {
+  const key = jobKeyOf(name, payload);
+  if (!key) throw new JobCatalogueError(name, 'has no job key to remove by');
+  await db.execute(sql`select graphile_worker.remove_job(${key}::text)`);
+}
+
+/** The key prefix of the delivery jobs, for the sweeper's and the clean-up's SQL. */
+export const PUBLISH_JOB_KEY_PREFIX = 'delivery__publish:';
+
+/** Whether a healthy (not given up) job exists for the delivery (tests, diagnostics); reads Graphile Worker's public view. */
+export async function hasPendingJob(db: DbOrTx, deliveryId: string): Promise<boolean> {
+  const rows = await db.execute<{ ok: boolean }>(sql`
+    select exists(
+      select 1 from graphile_worker.jobs j
+      where j.key = ${jobKeyOf('delivery__publish', { deliveryId })} and j.attempts < j.max_attempts
+    ) as ok`);
+  return rows[0]?.ok === true;
+}
