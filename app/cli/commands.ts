@@ -9,5 +9,6 @@ import { postCreate, postShow } from './post';
 import { screenCommand } from './screen';
 import { moderateCommand } from './moderate';
 import { registerVerifyCommand } from './register';
+import { registerExportCommand } from './register-export';
 
-export const extraCommands: ExtraCommand[] = [postCreate, postShow, screenCommand, moderateCommand, registerVerifyCommand];
+export const extraCommands: ExtraCommand[] = [postCreate, postShow, screenCommand, moderateCommand, registerVerifyCommand, registerExportCommand];
