@@ -5,3 +5,4 @@ export { destroyedContent, isDestroyedContent } from './canonical';
 export type { DestroyedRecord } from './verify';
 export { decideDestruction, destroyRecord, setRetentionClass, retentionClasses, DestructionRefusedError, type DestructionRefusal } from './retention';
 export { maskRecord, maskRecordFor, mayViewConfidential, MASKED, type RegisterRecord, type ReleasedRecord } from './mask';
+export { anchorChainHead, type AnchorResult } from './anchor';
