@@ -5,6 +5,8 @@ import type { PublicRecord } from '../../schema/register';
 import { writeCsv } from './csv';
 import { writeJson } from './json';
 import { recordsInRange, type RecordRange } from './query';
+import { writeEarkPackage } from './eark';
+import { writePostBundle } from './bundle';
 
 export const exportFormats = ['csv', 'json', 'eark', 'bundle'] as const;
 export type ExportFormat = (typeof exportFormats)[number];
@@ -30,7 +32,11 @@ export async function exportRegister(
       return { records: await writeCsv(masked(recordsInRange(db, options.range), mask), out) };
     case 'json':
       return { records: await writeJson(masked(recordsInRange(db, options.range), mask), out) };
-    default:
-      throw new ExportError(`format ${options.format} is not available yet`);
+    case 'eark':
+      return writeEarkPackage(db, { range: options.range, mask }, out);
+    case 'bundle':
+      if (!options.postId) throw new ExportError('a bundle needs a post id');
+      // A bundle is what is handed out: masked unless asked for unmasked explicitly (not from the CLI).
+      return writePostBundle(db, options.postId, out);
   }
 }
