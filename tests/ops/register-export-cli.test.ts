@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, gte, lt, sql } from 'drizzle-orm';
 import { createTestDatabase, type TestDatabase } from '../support/db';
-import { publicRecords } from '../../db/schema';
+import { posts, publicRecords } from '../../db/schema';
 import { contentHash } from '../../db/register';
 import { MASKED } from '../../db/register/mask';
 import { badFileName, writeFileAtomically } from '../../app/cli/atomic-file';
@@ -83,6 +83,28 @@ describe('npx utrop register export', () => {
     expect(records.map((x) => x.summary)).toEqual(['Tidigt i februari', '=HYPERLINK("http://x.example") mitt i februari', MASKED, 'Sist i februari']);
     expect(records[2]).toMatchObject({ masked: true, confidentialityRef: 'OSL 26 kap. 1 §' });
     expect(readFileSync(out, 'utf8')).not.toContain('Hemlig');
+  });
+
+  it('writes an archival package and a post bundle as zip files', async () => {
+    const [post] = await t.db.insert(posts).values({ text: 'Inlägg', scheduledAt: new Date() }).returning();
+    await append('Kommentar på inlägget', new Date('2026-02-10T12:00:00Z'), { postId: post!.id });
+    const eark = path.join(dir, 'arkiv.zip');
+    const bundle = path.join(dir, 'utlamnande.zip');
+    const missing = path.join(dir, 'saknas.zip');
+    const [a, b, c] = await Promise.all([
+      utrop(['register', 'export', '--format', 'eark', '--from', '2026-02-01', '--to', '2026-02-28', '--out', eark]),
+      utrop(['register', 'export', '--format', 'bundle', '--post', post!.id, '--out', bundle]),
+      utrop(['register', 'export', '--format', 'bundle', '--post', '00000000-0000-4000-8000-000000000000', '--out', missing]),
+    ]);
+    expect([a.stderr, a.status]).toEqual(['', 0]);
+    expect(a.stdout).toContain('Exported 5 records (eark)');
+    expect(readFileSync(eark).subarray(0, 2).toString()).toBe('PK');
+    expect([b.stderr, b.status]).toEqual(['', 0]);
+    expect(b.stdout).toContain('Exported 1 records (bundle)');
+    expect(c.status).toBe(1);
+    expect(c.stderr).toBe('utrop register export: no records for post 00000000-0000-4000-8000-000000000000\n');
+    expect(existsSync(missing)).toBe(false);
+    expect(listing().filter((f) => f.endsWith('.part'))).toEqual([]);
   });
 
   it('refuses an impossible date in one line with exit 2, writing nothing', async () => {
