@@ -41,6 +41,7 @@ export const jobCatalogue = {
   jobs__cleanup: job({ payload: cronPayload }),
   session__purge_expired: job({ payload: cronPayload }),
   channel__refresh_credentials: job({ payload: cronPayload }),
+  register__anchor: job({ payload: cronPayload }),
 };
 
 export type TaskName = keyof typeof jobCatalogue;

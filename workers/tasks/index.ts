@@ -6,6 +6,7 @@ import * as deliveryPublish from './delivery__publish';
 import * as deliverySweep from './delivery__sweep';
 import * as jobsCleanup from './jobs__cleanup';
 import * as channelRefreshCredentials from './channel__refresh_credentials';
+import * as registerAnchor from './register__anchor';
 
 /**
  * The task list, checked against the job catalogue (workers/delivery/jobs.ts): a task missing here, or one here that
@@ -18,5 +19,6 @@ export function makeTaskList(deps: WorkerDeps) {
     delivery__sweep: deliverySweep.makeTask(deps),
     jobs__cleanup: jobsCleanup.makeTask(deps),
     channel__refresh_credentials: channelRefreshCredentials.makeTask(deps),
+    register__anchor: registerAnchor.makeTask(deps),
   } satisfies Record<TaskName, Task>;
 }
