@@ -5,11 +5,9 @@ import { deliveries } from './publishing';
 import { publicRecords } from './register';
 import { users } from './users';
 
-export const inboxItemKinds = ['comment', 'reply', 'mention'] as const;
-export const inboxStates = ['new', 'answered', 'removed', 'escalated', 'handled'] as const;
-export type InboxState = (typeof inboxStates)[number];
-export const moderationActions = ['hide', 'delete'] as const;
-export type ModerationAction = (typeof moderationActions)[number];
+import { inboxItemKinds, inboxStates, moderationActions } from '../../common/inbox/states';
+
+export { inboxItemKinds, inboxStates, moderationActions, type InboxState, type ModerationAction } from '../../common/inbox/states';
 
 /** A classifier suggestion as stored on the item (common/moderation's LabelSuggestion, trimmed). */
 export interface StoredSuggestion {

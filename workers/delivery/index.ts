@@ -4,4 +4,5 @@
  * is internal to the worker process (ADR 006).
  */
 export { enqueuePublish, recordPublication, removePublishJob, sentContentOf, type SentContent, type PublicationInput } from '../lib/publication';
-export { checkDraft, draftOf, mediaKindOf, type DraftSource } from '../lib/limits';
+export { checkDraft, checkReply, draftOf, mediaKindOf, type DraftSource } from '../lib/limits';
+export { enqueueModeration } from '../lib/inbox-jobs';

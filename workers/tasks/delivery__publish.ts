@@ -46,7 +46,7 @@ import {
 } from '../platforms/contract';
 import { platformModule, type PlatformModule } from '../platforms/registry';
 import type { WorkerDeps } from '../deps';
-import { checkDraft } from '../lib/limits';
+import { checkDraft, checkReply } from '../lib/limits';
 import { CredentialsProblem, credentialsFor } from '../lib/channel-credentials';
 import { DeadlineExceeded, lookupNotBefore, rateLimitRunAt, reconcileDelayMs, transientDelayMs, withDeadline } from '../lib/policy';
 import { audit, auditSql, enqueuePublish, holdChannel, recordPublication, sentContentOf, type SentContent } from '../lib/publication';
@@ -258,10 +258,14 @@ async function decide(deps: WorkerDeps, at: Attempt): Promise<Outcome> {
     // C. Reconcile: never publish blindly after an unknown outcome.
     if (delivery.needsReconcile) {
       phase = 'lookup';
-      const found = await loaded.module.adapter.lookup(loaded.conn, loaded.req, {
-        checkpoint: delivery.checkpoint ?? null,
-        sentAfter: delivery.firstSentAt ?? at.attempt.startedAt,
-      });
+      // Only X's lookup can find a reply (it matches in_reply_to); elsewhere a reply is never resent blind (ADR 032).
+      const found =
+        delivery.replyToExternalId && loaded.channel.platform !== 'x'
+          ? ({ status: 'unknown', reason: t('inbox.reply.cannotLookup') } as const)
+          : await loaded.module.adapter.lookup(loaded.conn, loaded.req, {
+              checkpoint: delivery.checkpoint ?? null,
+              sentAfter: delivery.firstSentAt ?? at.attempt.startedAt,
+            });
       if (found.status === 'published') {
         return { kind: 'published', externalId: found.externalId, permalink: found.permalink, via: 'lookup' };
       }
@@ -282,12 +286,14 @@ async function decide(deps: WorkerDeps, at: Attempt): Promise<Outcome> {
     }
 
     // D. The last limit check: the same function the composer and createPost use.
-    const problems = checkDraft(loaded.channel.platform, {
-      text: loaded.post.text,
-      link: loaded.post.link,
-      title: loaded.post.title,
-      media: loaded.media,
-    });
+    const problems = delivery.replyToExternalId
+      ? checkReply(loaded.channel.platform, loaded.post.text)
+      : checkDraft(loaded.channel.platform, {
+          text: loaded.post.text,
+          link: loaded.post.link,
+          title: loaded.post.title,
+          media: loaded.media,
+        });
     if (problems.length > 0) {
       return {
         kind: 'failed',
@@ -305,13 +311,16 @@ async function decide(deps: WorkerDeps, at: Attempt): Promise<Outcome> {
     // E. Publish.
     phase = 'publish';
     const deliveryId = delivery.id;
-    const result = await loaded.module.adapter.publish(loaded.conn, loaded.req, {
-      previous: delivery.checkpoint ?? null,
-      checkpoint: async (data: Checkpoint) => {
-        // Its own committed statement: durable before the adapter takes the irreversible step.
-        await db(deps, 'checkpoint', patchDelivery(deps.db, deliveryId, { checkpoint: data }));
-      },
-    });
+    // A reply from the inbox goes out as the platform's comment reply (X: a post in reply to it).
+    const result = delivery.replyToExternalId
+      ? await loaded.module.adapter.reply(loaded.conn, { targetExternalId: delivery.replyToExternalId, text: loaded.post.text })
+      : await loaded.module.adapter.publish(loaded.conn, loaded.req, {
+          previous: delivery.checkpoint ?? null,
+          checkpoint: async (data: Checkpoint) => {
+            // Its own committed statement: durable before the adapter takes the irreversible step.
+            await db(deps, 'checkpoint', patchDelivery(deps.db, deliveryId, { checkpoint: data }));
+          },
+        });
     return { kind: 'published', externalId: result.externalId, permalink: result.permalink, via: 'publish' };
   } catch (e) {
     if (e instanceof CredentialsProblem) {
@@ -408,6 +417,7 @@ async function load(deps: WorkerDeps, at: Attempt): Promise<Loaded> {
     text: post.text,
     link: post.link,
     title: post.title,
+    replyToExternalId: delivery.replyToExternalId,
     media: media.map((m) => ({
       kind: m.kind,
       mimeType: m.mimeType,

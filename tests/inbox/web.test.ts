@@ -1,0 +1,216 @@
+/**
+ * The inbox over HTTP as the contact centre uses it (no JavaScript): list, filters, thread view, and the actions —
+ * hide with a policy reason (saved copy registered before the platform call), reply (screened, signed, published
+ * through the pipeline, registered), escalate, mark handled — against the real app, worker and simulators. Hostile
+ * input gets a specific 4xx and writes nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, count, eq } from 'drizzle-orm';
+import pino from 'pino';
+import { HttpSession, startTestApp, type TestApp } from '../support/app';
+import { auditLog, channels, deliveries, inboxItems, posts, publicRecords, type Channel } from '../../db/schema';
+import { createPost } from '../../app/models/posts.server';
+import { fetchChannelComments } from '../../workers/lib/inbox';
+import { startDeliveryWorker, type DeliveryWorker } from '../../workers/runner';
+import { fastPolicy, waitFor } from '../pipeline/harness';
+
+let app: TestApp;
+let worker: DeliveryWorker;
+let fb: Channel;
+let fbPostId: string;
+const log = pino({ level: 'silent' });
+
+beforeAll(async () => {
+  app = await startTestApp();
+  worker = await startDeliveryWorker({
+    connectionString: app.db.url,
+    db: app.db.db,
+    credentialsKey: app.credentialsKey,
+    log,
+    platformTimeoutMs: 5_000,
+    publicUrl: app.url,
+    concurrency: 4,
+    pollInterval: 100,
+    policy: fastPolicy,
+    withCron: false,
+    name: 'inbox-web',
+  });
+  [fb] = (await app.db.db.select().from(channels).where(eq(channels.key, 'facebook-helsingborg'))) as [Channel];
+  const { deliveries: ds } = await createPost(app.db.db, { text: 'Vattnet stängs av på Storgatan i morgon.', channelKeys: ['facebook-helsingborg'], createdBy: null, actorLabel: 'test' });
+  fbPostId = (await waitFor(async () => {
+    const [d] = await app.db.db.select().from(deliveries).where(eq(deliveries.id, ds[0]!.id));
+    return d?.state === 'published' ? d.externalId : null;
+  }, 20_000, 'the post to publish'))!;
+});
+afterAll(async () => {
+  await worker?.stop();
+  await app?.close();
+});
+
+const userOf = (role: string) => app.seed.demoUsers.find((x) => x.role === role)!;
+async function sessionAs(role: string) {
+  const s = new HttpSession(app.url);
+  expect((await s.login(userOf(role).email, app.seed.demoPassword)).status).toBe(302);
+  return s;
+}
+async function inject(text: string, author = 'Anna Andersson') {
+  const res = await fetch(`${app.sims.url}/_sim/comments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ platform: 'facebook', postId: fbPostId, author, text }),
+  });
+  expect(res.status).toBe(201);
+  const c = (await res.json()) as { id: string };
+  await fetchChannelComments({ db: app.db.db, credentialsKey: app.credentialsKey, log, platformTimeoutMs: 5_000 }, fb);
+  const [item] = await app.db.db.select().from(inboxItems).where(and(eq(inboxItems.channelId, fb.id), eq(inboxItems.externalId, c.id)));
+  return item!;
+}
+async function simComment(id: string) {
+  const state = (await (await fetch(`${app.sims.url}/_sim/state`)).json()) as { comments: { id: string; hidden: boolean; deleted: boolean; text: string; fromOwner: boolean; parentId: string | null }[] };
+  return { self: state.comments.find((c) => c.id === id), all: state.comments };
+}
+async function writes() {
+  const db = app.db.db;
+  return {
+    records: (await db.select({ n: count() }).from(publicRecords))[0]!.n,
+    posts: (await db.select({ n: count() }).from(posts))[0]!.n,
+    audit: (await db.select({ n: count() }).from(auditLog))[0]!.n,
+  };
+}
+
+describe('inbox pages', () => {
+  it('lists comments with suggestions, filters by channel, state and label, and refuses a filter no form makes', async () => {
+    await inject('Hej! Jag heter Anna och mitt personnummer är 811218-9876, kan ni ringa mig?');
+    await inject('Köp billiga solglasögon nu!!! Rabattkod SOMMAR50 på www.billigt-solglasogon.example', 'Reklambolaget AB');
+    const s = await sessionAs('contact_centre');
+    const all = await s.get('/inkorg');
+    expect(all.status).toBe(200);
+    const html = await all.text();
+    expect(html).toContain('Anna Andersson');
+    expect(html).toContain('Reklambolaget AB');
+    const pd = await (await s.get('/inkorg?label=personal_data')).text();
+    expect(pd).toContain('811218-9876');
+    expect(pd).not.toContain('Reklambolaget AB');
+    expect((await s.get(`/inkorg?channel=${fb.id}&state=new`)).status).toBe(200);
+    for (const bad of ['?state=deleted', '?label=%00', '?channel=not-a-uuid', '?overdue=yes', `?label=${'x'.repeat(10_000)}`]) {
+      expect((await s.get(`/inkorg${bad}`)).status, bad).toBe(400);
+    }
+    // The registrar has no inbox.
+    expect((await (await sessionAs('registrar')).get('/inkorg')).status).toBe(403);
+  });
+
+  it('shows the thread with our post and the rule behind each suggestion; unknown ids are 404', async () => {
+    const item = await inject('Skicka mitt personnummer 19811218-9876 till handläggaren');
+    const s = await sessionAs('contact_centre');
+    const res = await s.get(`/inkorg/${item.id}`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('Vattnet stängs av på Storgatan');
+    expect(html).toMatch(/personal_data|personnummer/);
+    expect(item.labels.some((l) => l.label === 'personal_data' && l.rule.length > 0)).toBe(true);
+    for (const id of ['not-a-uuid', '00000000-0000-4000-8000-000000000000', '%00', "1' or '1'='1"]) {
+      expect((await s.get(`/inkorg/${id}`)).status, id).toBe(404);
+    }
+  });
+});
+
+describe('inbox actions', () => {
+  it('hides a comment with reason personal_data: the saved copy and reason are registered before the platform hides it', async () => {
+    const item = await inject('Min granne Per Persson 811218-9876 bor på Storgatan 5');
+    const s = await sessionAs('contact_centre');
+    const res = await s.post(`/inkorg/${item.id}`, { intent: 'moderate', action: 'hide', reason: 'personal_data' });
+    expect(res.status).toBe(200);
+    const done = await waitFor(async () => {
+      const [row] = await app.db.db.select().from(inboxItems).where(eq(inboxItems.id, item.id));
+      return row?.moderationStatus === 'done' ? row : null;
+    }, 20_000, 'the hide to be carried out');
+    expect(done.state).toBe('removed');
+    expect((await simComment(item.externalId)).self?.hidden).toBe(true);
+    const [record] = await app.db.db.select().from(publicRecords).where(eq(publicRecords.id, done.moderationRecordId!));
+    expect(record).toMatchObject({ kind: 'moderation_event', relatedRecordId: item.recordId });
+    expect(record!.content).toMatchObject({ action: 'hide', reason: 'personal_data', savedCopy: { text: item.text, author: 'Anna Andersson' } });
+    const [hidden] = await app.db.db.select().from(auditLog).where(and(eq(auditLog.action, 'inbox.hidden'), eq(auditLog.objectId, item.id)));
+    // The copy was registered (committed) before the platform was asked.
+    expect(record!.registeredAt.getTime()).toBeLessThanOrEqual(hidden!.at.getTime());
+    expect(record!.id).toBeGreaterThan(item.recordId);
+    // A second hide is a conflict, and writes nothing.
+    const before = await writes();
+    expect((await s.post(`/inkorg/${item.id}`, { intent: 'moderate', action: 'delete', reason: 'personal_data' })).status).toBe(409);
+    expect(await writes()).toEqual(before);
+  });
+
+  it('replies: a personnummer blocks (nothing written); a clean reply is signed, published as a reply and registered', async () => {
+    const item = await inject('När kommer vattnet tillbaka?');
+    expect(item.labels.some((l) => l.label === 'question')).toBe(true);
+    expect(item.queue).toBe('contact_centre');
+    expect(item.dueAt).not.toBeNull();
+    const s = await sessionAs('contact_centre');
+    const before = await writes();
+    const blocked = await s.post(`/inkorg/${item.id}`, { intent: 'reply', text: 'Skicka ditt personnummer 811218-9876 hit' });
+    expect(blocked.status).toBe(400);
+    const body = await blocked.text();
+    expect(body).toContain('811218-9876');
+    expect(await writes()).toEqual(before);
+
+    const ok = await s.post(`/inkorg/${item.id}`, { intent: 'reply', text: 'Vattnet är tillbaka vid 15-tiden.' });
+    expect(ok.status).toBe(200);
+    const [d] = await app.db.db.select().from(deliveries).where(eq(deliveries.replyToExternalId, item.externalId));
+    const published = await waitFor(async () => {
+      const [row] = await app.db.db.select().from(deliveries).where(eq(deliveries.id, d!.id));
+      return row?.state === 'published' ? row : null;
+    }, 20_000, 'the reply to publish');
+    expect(published.sentText).toBe('Vattnet är tillbaka vid 15-tiden.\n/Konrad');
+    const { all } = await simComment(item.externalId);
+    expect(all.find((c) => c.id === published.externalId)).toMatchObject({ fromOwner: true, parentId: item.externalId });
+    const [rec] = await app.db.db.select().from(publicRecords).where(eq(publicRecords.deliveryId, d!.id));
+    expect(rec).toMatchObject({ kind: 'outgoing_reply', direction: 'outgoing' });
+    const [row] = await app.db.db.select().from(inboxItems).where(eq(inboxItems.id, item.id));
+    expect(row!.state).toBe('answered');
+  });
+
+  it('escalates to a named role and marks handled, audited', async () => {
+    const item = await inject('Varför har ni inte svarat på mitt mejl om bygglovet?');
+    const s = await sessionAs('contact_centre');
+    expect((await s.post(`/inkorg/${item.id}`, { intent: 'escalate', role: 'communications', note: 'Bygglov' })).status).toBe(200);
+    let [row] = await app.db.db.select().from(inboxItems).where(eq(inboxItems.id, item.id));
+    expect(row).toMatchObject({ state: 'escalated', escalatedTo: 'communications' });
+    expect((await s.get('/inkorg?state=escalated')).status).toBe(200);
+    expect((await s.post(`/inkorg/${item.id}`, { intent: 'handled' })).status).toBe(200);
+    [row] = await app.db.db.select().from(inboxItems).where(eq(inboxItems.id, item.id));
+    expect(row!.state).toBe('handled');
+    const audits = await app.db.db.select().from(auditLog).where(eq(auditLog.objectId, item.id));
+    expect(audits.map((a) => a.action)).toEqual(expect.arrayContaining(['inbox.escalated', 'inbox.handled']));
+  });
+
+  it('hostile input: a clear 4xx for each, nothing written, typed text kept', async () => {
+    const item = await inject('Bara en vanlig kommentar om parken.');
+    const s = await sessionAs('contact_centre');
+    const staff = await sessionAs('staff_host');
+    const path = `/inkorg/${item.id}`;
+    const before = await writes();
+    const cases: [Record<string, string>, number][] = [
+      [{ intent: 'reply', text: 'Hej\u0000där' }, 400],
+      [{ intent: 'reply', text: 'x'.repeat(6000) }, 400],
+      [{ intent: 'reply', text: '   ' }, 400],
+      [{ intent: 'moderate', action: 'hide', reason: 'because' }, 400],
+      [{ intent: 'moderate', action: 'burn', reason: 'spam' }, 400],
+      [{ intent: 'escalate', role: 'superuser' }, 400],
+      [{ intent: 'drop table' }, 400],
+      [{}, 400],
+    ];
+    for (const [fields, status] of cases) {
+      const res = await s.post(path, fields);
+      expect(res.status, JSON.stringify(fields).slice(0, 80)).toBe(status);
+    }
+    const kept = await s.post(path, { intent: 'reply', text: 'Hej\u0000där' });
+    expect(await kept.text()).toContain('Hejdär');
+    expect((await s.postRaw(path, 'intent=reply&text=%FF%FE', 'application/x-www-form-urlencoded')).status).toBe(403); // no CSRF token
+    expect((await s.postRaw(path, '{"intent":"handled"}', 'application/json')).status).toBe(415);
+    expect((await s.post(path, { intent: 'handled' }, { csrf: false })).status).toBe(403);
+    expect((await s.post('/inkorg/not-a-uuid', { intent: 'handled' })).status).toBe(404);
+    expect((await s.post('/inkorg/00000000-0000-4000-8000-000000000000', { intent: 'handled' })).status).toBe(404);
+    // Roles without moderate:comment cannot act.
+    expect((await staff.post(path, { intent: 'handled' })).status).toBe(403);
+    expect(await writes()).toEqual(before);
+  });
+});
