@@ -214,3 +214,84 @@ describe('inbox actions', () => {
     expect(await writes()).toEqual(before);
   });
 });
+
+describe('inbox settings, templates and the overdue view', () => {
+  it('saves classifier word lists that label new comments, with the rule named; refuses bad values with nothing written', async () => {
+    const s = await sessionAs('contact_centre');
+    expect((await s.get('/inkorg/installningar')).status).toBe(200);
+    expect((await (await sessionAs('registrar')).get('/inkorg/installningar')).status).toBe(403);
+    const base = {
+      intent: 'settings',
+      minScore: '0.5',
+      repeatWindowMinutes: '1440',
+      repeatSimilarity: '0.8',
+      repeatManyAuthors: '3',
+      advertisingTerms: '',
+      spamTerms: '',
+      offensiveTerms: '',
+      irrelevantTerms: 'fotboll*\nallsvenskan',
+      signatureFormat: 'Hälsningar {firstName}, Helsingborgs stad',
+      answerTargetHours: '8',
+    };
+    const before = await writes();
+    for (const [field, bad] of [
+      ['minScore', 'abc'],
+      ['minScore', '5'],
+      ['repeatWindowMinutes', '1.5'],
+      ['answerTargetHours', '-1'],
+      ['answerTargetHours', '1e400'],
+      ['irrelevantTerms', 'ok\nklocka\u0007'],
+      ['irrelevantTerms', 'x'.repeat(100)],
+      ['spamTerms', 'y\n'.repeat(15_000)],
+      ['signatureFormat', 'z'.repeat(200)],
+      ['intent', 'settings\u0000'],
+    ] as const) {
+      const res = await s.post('/inkorg/installningar', { ...base, [field]: bad });
+      expect(res.status, `${field}=${JSON.stringify(bad).slice(0, 40)}`).toBe(400);
+    }
+    expect(await writes()).toEqual(before);
+    const kept = await s.post('/inkorg/installningar', { ...base, minScore: 'abc' });
+    expect(await kept.text()).toContain('Hälsningar {firstName}, Helsingborgs stad');
+
+    expect((await s.post('/inkorg/installningar', base)).status).toBe(200);
+    const item = await inject('Vem vann fotbollsmatchen i allsvenskan igår?', 'Sven Sport');
+    const irrelevant = item.labels.find((l) => l.label === 'irrelevant');
+    expect(irrelevant?.rule).toMatch(/configured/);
+    // The answer-time target follows the setting (8 working hours) and the signature is used for replies.
+    const reply = await s.post(`/inkorg/${item.id}`, { intent: 'reply', text: 'Det vet vi inte.' });
+    expect(reply.status).toBe(200);
+    const [d] = await app.db.db.select().from(deliveries).where(eq(deliveries.replyToExternalId, item.externalId));
+    const [p] = await app.db.db.select().from(posts).where(eq(posts.id, d!.postId));
+    expect(p!.text).toBe('Det vet vi inte.\nHälsningar Konrad, Helsingborgs stad');
+  });
+
+  it('saves, uses and deletes reply templates', async () => {
+    const s = await sessionAs('contact_centre');
+    expect((await s.post('/inkorg/installningar', { intent: 'template_save', name: 'Vattenavstängning', body: 'Vattnet är tillbaka i kväll. Tack för ditt tålamod!' })).status).toBe(200);
+    const item = await inject('Hur länge är vattnet avstängt?');
+    const { listReplyTemplates } = await import('../../app/models/inbox.server');
+    const [tpl] = (await listReplyTemplates(app.db.db)).filter((x) => x.name === 'Vattenavstängning');
+    const page = await (await s.get(`/inkorg/${item.id}?template=${tpl!.id}`)).text();
+    expect(page).toContain('Vattnet är tillbaka i kväll. Tack för ditt tålamod!');
+    expect((await s.get(`/inkorg/${item.id}?template=not-a-uuid`)).status).toBe(200);
+    expect((await s.post('/inkorg/installningar', { intent: 'template_save', name: '', body: 'x' })).status).toBe(400);
+    expect((await s.post('/inkorg/installningar', { intent: 'template_delete', id: 'nope' })).status).toBe(400);
+    expect((await s.post('/inkorg/installningar', { intent: 'template_delete', id: '00000000-0000-4000-8000-000000000000' })).status).toBe(404);
+    expect((await s.post('/inkorg/installningar', { intent: 'template_delete', id: tpl!.id })).status).toBe(200);
+    expect((await listReplyTemplates(app.db.db)).some((x) => x.id === tpl!.id)).toBe(false);
+  });
+
+  it('the overdue view lists unanswered questions whose answer time has passed, oldest first', async () => {
+    const item = await inject('Varför är parkeringen stängd?');
+    expect(item.dueAt).not.toBeNull();
+    const s = await sessionAs('contact_centre');
+    expect(await (await s.get('/inkorg?overdue=1')).text()).not.toContain('Varför är parkeringen stängd?');
+    // Time passes: the target is now behind us.
+    await app.db.db.update(inboxItems).set({ dueAt: new Date(Date.now() - 60_000) }).where(eq(inboxItems.id, item.id));
+    const overdue = await (await s.get('/inkorg?overdue=1')).text();
+    expect(overdue).toContain('Varför är parkeringen stängd?');
+    expect(overdue).toContain('Försenad');
+    const queue = await (await s.get('/inkorg?queue=contact_centre&label=question')).text();
+    expect(queue).toContain('Varför är parkeringen stängd?');
+  });
+});
