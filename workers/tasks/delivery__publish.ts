@@ -17,6 +17,7 @@
 import { z } from 'zod';
 import type { Task } from 'graphile-worker';
 import { t } from '../../common/i18n';
+import { screenText } from '../../common/screening';
 import {
   attemptUpdateSql,
   deliveryUpdateSql,
@@ -199,6 +200,8 @@ type Outcome =
   | { kind: 'retry'; runAt: Date; reconcile: boolean; countTransient: boolean; countLookup: boolean; error: ErrorInfo }
   | { kind: 'failed'; error: ErrorInfo & { errorClass: ErrorClass } }
   | { kind: 'held'; credentialError: string; error: ErrorInfo }
+  /** Screening found what must not be published (a personnummer) and nobody overrode it with a reason. */
+  | { kind: 'screening_held'; error: ErrorInfo }
   /** A lookup found nothing for a cancelled delivery: it stays cancelled, now known to be absent. */
   | { kind: 'absent' }
   /** Cancelled before anything was sent. */
@@ -294,6 +297,19 @@ async function decide(deps: WorkerDeps, at: Attempt): Promise<Outcome> {
           title: loaded.post.title,
           media: loaded.media,
         });
+    // The last screening gate (issue 12): the same screenText the composer shows; a blocking finding holds the
+    // delivery unless a person overrode it with a recorded reason (posts.screening_override_reason).
+    const blocking = screenText(loaded.post.text).filter((f) => f.severity === 'block');
+    if (blocking.length > 0 && !loaded.post.screeningOverrideReason) {
+      return {
+        kind: 'screening_held',
+        error: {
+          errorClass: 'invalid_content',
+          platformCode: `screening:${blocking.map((f) => f.rule).join(',')}`,
+          message: blocking.map((f) => f.message).join(' '),
+        },
+      };
+    }
     if (problems.length > 0) {
       return {
         kind: 'failed',
@@ -579,6 +595,19 @@ async function finishIn(deps: WorkerDeps, tx: Tx, at: Attempt, outcome: Exclude<
       ]);
       const [channel] = await tx.select().from(channels).where(eq(channels.id, d.channelId)).for('update');
       if (channel && channel.credentialStatus === 'ok') await holdChannel(tx, channel, outcome.credentialError, WORKER_ACTOR);
+      return;
+    }
+
+    case 'screening_held': {
+      await executeAll(tx, [
+        attemptSet({ outcome: 'held', ...ended, ...errorColumns(outcome.error), message: withNote(at, outcome.error.message) }),
+        ...(cancelled
+          ? []
+          : [
+              deliverySet({ state: 'held', nextAttemptAt: null, failureClass: 'invalid_content', failureReason: outcome.error.message }),
+              workerAudit('delivery.screening_held', { rules: outcome.error.platformCode, attempt: at.attempt.number }),
+            ]),
+      ]);
       return;
     }
 

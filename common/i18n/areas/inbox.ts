@@ -132,6 +132,12 @@ export const svInbox = {
   'inbox.templates.delete': 'Ta bort mallen',
   'inbox.templates.deleted': 'Mallen är borttagen.',
   'inbox.templates.none': 'Inga sparade mallar.',
+  'inbox.screening.title': 'Granskning före publicering',
+  'inbox.screening.none': 'Inget att anmärka.',
+  'inbox.screening.override': 'Skäl att publicera ändå (registreras)',
+  'inbox.screening.blocked': 'Texten innehåller uppgifter som inte får publiceras. Ta bort dem eller ange ett skäl för att publicera ändå.',
+  'inbox.screening.overrideReasonRequired': 'Ange ett skäl (minst tre tecken) för att publicera ändå.',
+  'inbox.screening.postNotFound': 'Inlägget finns inte.',
 } as const;
 
 export const enInbox: Record<keyof typeof svInbox, string> = {
@@ -267,4 +273,10 @@ export const enInbox: Record<keyof typeof svInbox, string> = {
   'inbox.templates.delete': 'Delete the template',
   'inbox.templates.deleted': 'The template is deleted.',
   'inbox.templates.none': 'No saved templates.',
+  'inbox.screening.title': 'Screening before publishing',
+  'inbox.screening.none': 'Nothing to remark.',
+  'inbox.screening.override': 'Reason to publish anyway (recorded)',
+  'inbox.screening.blocked': 'The text contains information that must not be published. Remove it or give a reason to publish anyway.',
+  'inbox.screening.overrideReasonRequired': 'Give a reason (at least three characters) to publish anyway.',
+  'inbox.screening.postNotFound': 'The post does not exist.',
 };
