@@ -295,3 +295,35 @@ describe('inbox settings, templates and the overdue view', () => {
     expect(queue).toContain('Varför är parkeringen stängd?');
   });
 });
+
+describe('the composer screens before publishing (no JavaScript)', () => {
+  it('shows the finding and the override field, refuses without a reason, records the reason with it', async () => {
+    const s = await sessionAs('communications');
+    const form = (extra: Record<string, string> = {}) => {
+      const f = new FormData();
+      f.set('text', 'Grattis Anna 811218-9876!');
+      f.append('channelIds', fb.id);
+      f.set('at', '2031-12-20T09:30');
+      for (const [k, v] of Object.entries(extra)) f.set(k, v);
+      return f;
+    };
+    const before = await writes();
+    const refused = await s.postMultipart('/skriv', form());
+    expect(refused.status).toBe(400);
+    const html = await refused.text();
+    expect(html).toContain('Personnummer får inte publiceras');
+    expect(html).toContain('name="screeningOverride"');
+    expect(html).toContain('Grattis Anna 811218-9876!');
+    expect((await s.postMultipart('/skriv', form({ screeningOverride: 'x'.repeat(600) }))).status).toBe(400);
+    expect((await s.postMultipart('/skriv', form({ screeningOverride: 'Hej\u0000' }))).status).toBe(400);
+    expect((await s.postMultipart('/skriv', form({ screeningOverride: '   ' }))).status).toBe(400);
+    expect((await writes()).posts).toBe(before.posts);
+    const ok = await s.postMultipart('/skriv', form({ screeningOverride: 'Anna har gett samtycke' }));
+    expect(ok.status).toBe(302);
+    const id = (ok.headers.get('location') ?? '').split('/').pop()!;
+    const [p] = await app.db.db.select().from(posts).where(eq(posts.id, id));
+    expect(p!.screeningOverrideReason).toBe('Anna har gett samtycke');
+    // The live warning is there for JavaScript users too: the page renders the screening region beside the field.
+    expect(await (await s.get('/skriv')).text()).toContain('id="screening"');
+  });
+});
