@@ -187,4 +187,28 @@ describe('inbox: inbound registration', () => {
     expect(payloadSchema.safeParse({ extra: 1 }).success).toBe(false);
     expect(payloadSchema.safeParse({}).success).toBe(true);
   });
+
+  it('a platform that refuses the action leaves the comment visible and says why (X lets an account hide, not delete, others\' replies)', async () => {
+    const x = h.channel('x-helsingborg');
+    const postId = await publishedPost('x-helsingborg');
+    const [c] = await inject('x', postId, 1, 'Dumt');
+    await fetchChannelComments(deps(), x);
+    const [item] = await h.t.db.select().from(inboxItems).where(and(eq(inboxItems.channelId, x.id), eq(inboxItems.externalId, c!.id)));
+    const { moderateComment } = await import('../../app/models/inbox.server');
+    await moderateComment(h.t.db, { itemId: item!.id, action: 'delete', reason: 'offensive', actor: { userId: null, label: 'test' } });
+    const failed = await waitFor(async () => {
+      const [row] = await h.t.db.select().from(inboxItems).where(eq(inboxItems.id, item!.id));
+      return row?.moderationStatus === 'failed' ? row : null;
+    }, 20_000, 'the refused delete');
+    expect(failed.state).toBe('new');
+    expect(failed.moderationError).toMatch(/Dölj kommentaren i stället/);
+    // The decision and the saved copy stay registered; hiding instead works.
+    await moderateComment(h.t.db, { itemId: item!.id, action: 'hide', reason: 'offensive', actor: { userId: null, label: 'test' } });
+    await waitFor(async () => {
+      const [row] = await h.t.db.select().from(inboxItems).where(eq(inboxItems.id, item!.id));
+      return row?.moderationStatus === 'done' ? row : null;
+    }, 20_000, 'the hide');
+    const records = await h.t.db.select().from(publicRecords).where(and(eq(publicRecords.kind, 'moderation_event'), eq(publicRecords.externalId, c!.id)));
+    expect(records.map((r) => (r.content as { action: string }).action).sort()).toEqual(['delete', 'hide']);
+  });
 });
