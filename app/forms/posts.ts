@@ -13,6 +13,8 @@ export const composeSchema = z.object({
   /** "Publicera nu": ignore the time field. */
   when: z.enum(['now']).optional(),
   crisis: z.boolean().optional(),
+  /** Why to publish despite a blocking screening finding (recorded with the post; issue 12). */
+  screeningOverride: z.string().trim().max(500).optional(),
 });
 
 export const deliveryActionSchema = z.discriminatedUnion('intent', [

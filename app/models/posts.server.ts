@@ -101,6 +101,8 @@ export interface CreatePostInput {
   isCrisis?: boolean;
   createdBy: string | null;
   actorLabel: string;
+  /** Set when a blocking screening finding was overridden: the recorded reason (issue 12). */
+  screeningOverrideReason?: string | null;
 }
 
 export interface CreatedPost {
@@ -190,6 +192,8 @@ export async function createPost(db: Db, input: CreatePostInput): Promise<Create
       isCrisis,
       createdBy: input.createdBy,
       scheduledAt,
+      screeningOverrideReason: input.screeningOverrideReason ?? null,
+      screeningOverrideBy: input.screeningOverrideReason ? input.createdBy : null,
     });
     const mediaRows = await insertPostMedia(
       tx,
@@ -212,6 +216,7 @@ export async function createPost(db: Db, input: CreatePostInput): Promise<Create
         scheduledAt: scheduledAt.toISOString(),
         isCrisis,
         media: mediaRows.map((m) => ({ filename: m.filename, sha256: m.sha256 })),
+        ...(input.screeningOverrideReason ? { screeningOverride: input.screeningOverrideReason } : {}),
       },
     });
     return { post, media: mediaRows, deliveries: rows };

@@ -3,11 +3,14 @@ import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { redirect } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useRouteLoaderData } from '@remix-run/react';
+import { useState } from 'react';
 import { requirePermission } from '../utils/session.server';
 import { parseForm, readForm } from '../utils/request.server';
 import { localeFromRequest } from '../utils/locale.server';
 import { composeSchema } from '../forms/posts';
 import { createPost, PostValidationError } from '../models/posts.server';
+import { screenForPublishing } from '../models/screening.server';
+import { ScreeningWarning } from '../components/screening-warning';
 import { listChannels } from '../models/channels.server';
 import { describeMedia } from '../models/platforms.server';
 import { parseCityLocalInput, type CityOffset } from '../../common/time';
@@ -81,8 +84,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (info.mimeType === 'application/octet-stream') return fail({ problems: [t('input.badMedia', {}, locale)] });
     media.push({ filename: file.name, mimeType: info.mimeType, data, width: info.width, height: info.height });
   }
+  const screening = screenForPublishing(v.text, v.screeningOverride, locale);
+  if (screening.blocked) return fail({ problems: [t('inbox.screening.blocked', {}, locale), ...screening.findings.filter((f) => f.severity === 'block').map((f) => f.message)] });
   try {
     const created = await createPost(context.db, {
+      screeningOverrideReason: screening.overrideReason,
       text: v.text,
       link: v.link ?? null,
       title: v.title ?? null,
@@ -112,6 +118,8 @@ export default function ComposePage() {
     onValidate: ({ formData }) => parseWithZod(formData, { schema: composeSchema }),
     shouldRevalidate: 'onBlur',
   });
+  // Screening beside the field (issue 12): follows what is typed; the server and the worker check again.
+  const [draft, setDraft] = useState(String(fields.text.initialValue ?? ''));
   const chosen = new Set(fields.channelIds.value as string[] | undefined);
   const channelErrors = fields.channelIds.errors ? translateAll(fields.channelIds.errors, tr, tr('compose.channels').toLowerCase()) : undefined;
   const textErrors = fields.text.errors ? translateAll(fields.text.errors, tr, tr('compose.text').toLowerCase()) : undefined;
@@ -138,7 +146,8 @@ export default function ComposePage() {
         <FormMessage message={form.errors?.join(' ')} />
         <div className="field">
           <label htmlFor="text">{tr('compose.text')}</label>
-          <textarea {...getTextareaProps(fields.text)} id="text" aria-invalid={textErrors ? true : undefined} aria-describedby={textErrors ? 'text-error' : undefined} />
+          <textarea {...getTextareaProps(fields.text)} id="text" onInput={(e) => setDraft(e.currentTarget.value)} aria-invalid={textErrors ? true : undefined} aria-describedby={textErrors ? 'text-error screening' : 'screening'} />
+          <ScreeningWarning id="screening" text={draft} />
           {textErrors ? (
             <ul id="text-error" className="field-errors">
               {textErrors.map((e) => (

@@ -30,6 +30,9 @@ export const posts = pgTable('posts', {
   createdBy: uuid('created_by').references(() => users.id),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   scheduledAt: timestamp('scheduled_at', { withTimezone: true }).notNull(),
+  /** A screening finding that blocks was overridden: why, and by whom (migration 0007). */
+  screeningOverrideReason: text('screening_override_reason'),
+  screeningOverrideBy: uuid('screening_override_by').references(() => users.id),
 });
 
 export const postMedia = pgTable(
@@ -107,6 +110,8 @@ export const deliveries = pgTable(
     failureReason: text('failure_reason'),
     checkedBy: uuid('checked_by').references(() => users.id),
     checkedReason: text('checked_reason'),
+    /** Set for a reply from the inbox: the platform id of the comment it answers (migration 0007). */
+    replyToExternalId: text('reply_to_external_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { channels } from './channels';
 import { deliveries } from './publishing';
 
@@ -71,6 +71,10 @@ export const publicRecords = pgTable(
     index('public_records_post_idx').on(t.postId),
     unique('public_records_series_number_unique').on(t.series, t.year, t.seq),
     index('public_records_search_idx').using('gin', t.searchVector),
+    // One inbound record per comment and channel (migration 0007, ADR 024).
+    uniqueIndex('public_records_inbound_unique')
+      .on(t.channelId, t.externalId)
+      .where(sql`${t.kind} = 'inbound_comment'`),
   ],
 );
 

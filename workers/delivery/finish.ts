@@ -166,6 +166,19 @@ async function finishIn(deps: WorkerDeps, tx: Tx, at: Attempt, outcome: Exclude<
       return;
     }
 
+    case 'screening_held': {
+      await executeAll(tx, [
+        attemptSet({ outcome: 'held', ...ended, ...errorColumns(outcome.error), message: withNote(at, outcome.error.message) }),
+        ...(cancelled
+          ? []
+          : [
+              deliveryTo('held', { nextAttemptAt: null, failureClass: 'invalid_content', failureReason: outcome.error.message }),
+              workerAudit('delivery.screening_held', { rules: outcome.error.platformCode, attempt: at.attempt.number }),
+            ]),
+      ]);
+      return;
+    }
+
     case 'retry': {
       // Once an outcome is unknown it stays so until a lookup decides (the gate commits a "not there").
       const reconcile = outcome.reconcile || d.needsReconcile;

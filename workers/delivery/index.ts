@@ -15,4 +15,5 @@ export {
 } from './states';
 export { enqueue, hasPendingJob, JobCatalogueError, type TaskName, type PayloadOf } from './jobs';
 export { enqueuePublish, recordPublication, removePublishJob, sentContentOf, type SentContent, type PublicationInput } from './publication';
-export { checkDraft, draftOf, mediaKindOf, type DraftSource } from '../lib/limits';
+export { checkDraft, checkReply, draftOf, mediaKindOf, type DraftSource } from '../lib/limits';
+export { enqueueModeration } from '../lib/inbox-jobs';

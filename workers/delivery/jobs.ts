@@ -13,7 +13,7 @@ import { defaultDeliveryPolicy } from '../lib/policy';
 interface JobDefinition<S extends z.ZodType> {
   payload: S;
   /** The job key without its task prefix (the prefix is always added: "delivery__publish:<id>"). */
-  jobKey?: (payload: z.output<S>) => string;
+  jobKey?: (payload: z.output<S>) => string | null;
   queueName?: string;
   /** Lower runs first (Graphile Worker's convention); an enqueue may ask for another (crisis deliveries). */
   priority?: number;
@@ -42,6 +42,9 @@ export const jobCatalogue = {
   session__purge_expired: job({ payload: cronPayload }),
   channel__refresh_credentials: job({ payload: cronPayload }),
   register__anchor: job({ payload: cronPayload }),
+  // Without a channel: the cron fan-out, which enqueues one keyed job per channel (its own queue, so one at a time).
+  inbox__fetch: job({ payload: z.object({ channelId: z.uuid().optional() }).strict(), jobKey: (p) => p.channelId ?? null, maxAttempts: 3 }),
+  inbox__moderate: job({ payload: z.object({ itemId: z.uuid() }).strict(), jobKey: (p) => p.itemId, maxAttempts: 8 }),
 };
 
 export type TaskName = keyof typeof jobCatalogue;
@@ -50,6 +53,8 @@ export const taskNames = Object.keys(jobCatalogue) as TaskName[];
 
 export interface EnqueueOptions {
   runAt?: Date;
+  /** A queue of this job's own (jobs in one queue run one at a time), e.g. one per channel. */
+  queueName?: string;
   priority?: number;
   maxAttempts?: number;
 }
@@ -80,18 +85,20 @@ function parsePayload(name: string, def: JobDefinition<z.ZodType>, payload: unkn
 export function jobKeyOf<N extends TaskName>(name: N, payload: PayloadOf<N>): string | null {
   const def = definitionOf(name);
   const parsed = parsePayload(name, def, payload);
-  return def.jobKey ? `${name}:${def.jobKey(parsed)}` : null;
+  const key = def.jobKey?.(parsed);
+  return key ? `${name}:${key}` : null;
 }
 
 /** Adds the job in the caller's transaction (or on its connection). */
 export async function enqueue<N extends TaskName>(db: DbOrTx, name: N, payload: PayloadOf<N>, options: EnqueueOptions = {}): Promise<void> {
   const def = definitionOf(name);
   const parsed = parsePayload(name, def, payload);
-  const jobKey = def.jobKey ? `${name}:${def.jobKey(parsed)}` : null;
+  const key = def.jobKey?.(parsed);
+  const jobKey = key ? `${name}:${key}` : null;
   await db.execute(sql`select graphile_worker.add_job(
     identifier => ${name}::text,
     payload => ${JSON.stringify(parsed)}::json,
-    queue_name => ${def.queueName ?? null}::text,
+    queue_name => ${options.queueName ?? def.queueName ?? null}::text,
     run_at => ${options.runAt ? options.runAt.toISOString() : null}::timestamptz,
     max_attempts => ${options.maxAttempts ?? def.maxAttempts ?? null}::int,
     job_key => ${jobKey}::text,

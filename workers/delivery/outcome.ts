@@ -28,6 +28,8 @@ export type Outcome =
   | { kind: 'retry'; runAt: Date; reconcile: boolean; countTransient: boolean; countLookup: boolean; error: ErrorInfo }
   | { kind: 'failed'; error: ErrorInfo & { errorClass: ErrorClass } }
   | { kind: 'held'; credentialError: string; error: ErrorInfo }
+  /** Screening found what must not be published (a personnummer) and nobody overrode it with a reason. */
+  | { kind: 'screening_held'; error: ErrorInfo }
   /** A lookup found nothing for a cancelled delivery: it stays cancelled, now known to be absent. */
   | { kind: 'absent' }
   /** Cancelled before anything was sent. */

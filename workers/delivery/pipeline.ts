@@ -21,7 +21,8 @@ import type { Channel, PostMedia, Post } from '../../db/schema';
 import { isPlatformError, type Checkpoint, type Connection, type PlatformError, type PublishRequest } from '../platforms/contract';
 import { platformModule, type PlatformModule } from '../platforms/registry';
 import type { WorkerDeps } from '../deps';
-import { checkDraft } from '../lib/limits';
+import { checkDraft, checkReply } from '../lib/limits';
+import { screenText } from '../../common/screening';
 import { CredentialsProblem, credentialsFor } from '../lib/channel-credentials';
 import { DeadlineExceeded, rateLimitRunAt, reconcileDelayMs } from '../lib/policy';
 import { claimDelivery, type Claim } from './claim';
@@ -84,10 +85,14 @@ async function decide(deps: WorkerDeps, at: Attempt): Promise<Outcome> {
     // C. Reconcile: never publish blindly after an unknown outcome.
     if (delivery.needsReconcile) {
       phase = 'lookup';
-      const found = await loaded.module.adapter.lookup(loaded.conn, loaded.req, {
-        checkpoint: delivery.checkpoint ?? null,
-        sentAfter: delivery.firstSentAt ?? at.attempt.startedAt,
-      });
+      // Only X's lookup can find a reply (it matches in_reply_to); elsewhere a reply is never resent blind (ADR 032).
+      const found =
+        delivery.replyToExternalId && loaded.channel.platform !== 'x'
+          ? ({ status: 'unknown', reason: t('inbox.reply.cannotLookup') } as const)
+          : await loaded.module.adapter.lookup(loaded.conn, loaded.req, {
+              checkpoint: delivery.checkpoint ?? null,
+              sentAfter: delivery.firstSentAt ?? at.attempt.startedAt,
+            });
       if (found.status === 'published') {
         return { kind: 'published', externalId: found.externalId, permalink: found.permalink, via: 'lookup' };
       }
@@ -108,12 +113,23 @@ async function decide(deps: WorkerDeps, at: Attempt): Promise<Outcome> {
     }
 
     // D. The last limit check: the same function the composer and createPost use.
-    const problems = checkDraft(loaded.channel.platform, {
-      text: loaded.post.text,
-      link: loaded.post.link,
-      title: loaded.post.title,
-      media: loaded.media,
-    });
+    const problems = delivery.replyToExternalId
+      ? checkReply(loaded.channel.platform, loaded.post.text)
+      : checkDraft(loaded.channel.platform, {
+          text: loaded.post.text,
+          link: loaded.post.link,
+          title: loaded.post.title,
+          media: loaded.media,
+        });
+    // The last screening gate (issue 12): the same screenText the composer shows; a blocking finding holds the
+    // delivery unless a person overrode it with a recorded reason (posts.screening_override_reason).
+    const blocking = screenText(loaded.post.text).filter((f) => f.severity === 'block');
+    if (blocking.length > 0 && !loaded.post.screeningOverrideReason) {
+      return {
+        kind: 'screening_held',
+        error: { errorClass: 'invalid_content', platformCode: `screening:${blocking.map((f) => f.rule).join(',')}`, message: blocking.map((f) => f.message).join(' ') },
+      };
+    }
     if (problems.length > 0) {
       return {
         kind: 'failed',
@@ -131,13 +147,16 @@ async function decide(deps: WorkerDeps, at: Attempt): Promise<Outcome> {
     // E. Publish.
     phase = 'publish';
     const deliveryId = delivery.id;
-    const result = await loaded.module.adapter.publish(loaded.conn, loaded.req, {
-      previous: delivery.checkpoint ?? null,
-      checkpoint: async (data: Checkpoint) => {
-        // Its own committed statement: durable before the adapter takes the irreversible step.
-        await dbStep(deps, 'checkpoint', patchDelivery(deps.db, deliveryId, { checkpoint: data }));
-      },
-    });
+    // A reply from the inbox goes out as the platform's comment reply (X: a post in reply to it).
+    const result = delivery.replyToExternalId
+      ? await loaded.module.adapter.reply(loaded.conn, { targetExternalId: delivery.replyToExternalId, text: loaded.post.text })
+      : await loaded.module.adapter.publish(loaded.conn, loaded.req, {
+          previous: delivery.checkpoint ?? null,
+          checkpoint: async (data: Checkpoint) => {
+            // Its own committed statement: durable before the adapter takes the irreversible step.
+            await dbStep(deps, 'checkpoint', patchDelivery(deps.db, deliveryId, { checkpoint: data }));
+          },
+        });
     return { kind: 'published', externalId: result.externalId, permalink: result.permalink, via: 'publish' };
   } catch (e) {
     if (e instanceof CredentialsProblem) {
@@ -212,6 +231,7 @@ async function load(deps: WorkerDeps, at: Attempt): Promise<Loaded> {
     text: post.text,
     link: post.link,
     title: post.title,
+    replyToExternalId: delivery.replyToExternalId,
     media: media.map((m) => ({
       kind: m.kind,
       mimeType: m.mimeType,

@@ -100,7 +100,7 @@ export function publicationStatements(input: PublicationInput): SQL[] {
       registeredAt: publishedAt,
       recordDate: publishedAt,
       postId: delivery.postId,
-      kind: 'outgoing_post',
+      kind: delivery.replyToExternalId ? 'outgoing_reply' : 'outgoing_post',
       direction: 'outgoing',
       channelId: channel.id,
       deliveryId: delivery.id,

@@ -40,3 +40,11 @@ export function mediaKindOf(mimeType: string): 'image' | 'video' | null {
   if (mimeType.startsWith('video/')) return 'video';
   return null;
 }
+
+/** What a post needs but a reply (a comment under a post) does not: the post's own media and title. */
+const postOnlyProblems = new Set(['mediaRequired', 'videoRequired', 'titleRequired']);
+
+/** The check for a reply from the inbox: the same platform rules on its text, without the post-only ones. */
+export function checkReply(platform: Platform, text: string, locale: Locale = 'sv'): LimitProblem[] {
+  return checkDraft(platform, { text, media: [] }, locale).filter((p) => !postOnlyProblems.has(p.code));
+}

@@ -7,6 +7,8 @@ import * as deliverySweep from './delivery__sweep';
 import * as jobsCleanup from './jobs__cleanup';
 import * as channelRefreshCredentials from './channel__refresh_credentials';
 import * as registerAnchor from './register__anchor';
+import * as inboxFetch from './inbox__fetch';
+import * as inboxModerate from './inbox__moderate';
 
 /**
  * The task list, checked against the job catalogue (workers/delivery/jobs.ts): a task missing here, or one here that
@@ -20,5 +22,7 @@ export function makeTaskList(deps: WorkerDeps) {
     jobs__cleanup: jobsCleanup.makeTask(deps),
     channel__refresh_credentials: channelRefreshCredentials.makeTask(deps),
     register__anchor: registerAnchor.makeTask(deps),
+    inbox__fetch: inboxFetch.makeTask(deps),
+    inbox__moderate: inboxModerate.makeTask(deps),
   } satisfies Record<TaskName, Task>;
 }
