@@ -9,7 +9,7 @@ import type { SimRequest, SimResponse, SimRoute, SimulatorHub } from '../sim/cor
 export function graphRoute(
   method: string,
   path: string,
-  operation: string | undefined,
+  operation: SimRoute['operation'],
   handler: (req: SimRequest, hub: SimulatorHub) => SimResponse | Promise<SimResponse>,
 ): SimRoute {
   return { method, pattern: new RegExp(`^/v\\d+\\.\\d+${path}$`), operation, handler };

@@ -72,6 +72,8 @@ export interface SimRequest {
   body: Buffer;
   /** Named groups from the route's pattern. */
   params: Record<string, string>;
+  /** This platform's base URL as the caller reached it (http://host:port/facebook): for links to the simulator's own pages. */
+  baseUrl: string;
 }
 
 export interface SimResponse {
@@ -85,8 +87,11 @@ export interface SimRoute {
   method: string;
   /** Matched against SimRequest.path; use named groups for params. */
   pattern: RegExp;
-  /** The name faults are injected by; routes that should never fail (authorise pages) omit it. */
-  operation?: string;
+  /**
+   * The name faults are injected by; routes that should never fail (authorise pages) omit it. A function when one
+   * path carries several operations (Graph's /videos takes upload_phase start/transfer/finish).
+   */
+  operation?: string | ((req: SimRequest) => string);
   handler: (req: SimRequest, sim: SimulatorHub) => SimResponse | Promise<SimResponse>;
 }
 
@@ -303,6 +308,7 @@ export async function startSimulatorServer(
 ): Promise<RunningSimulators> {
   const hub = new SimulatorHub(simulators);
   const host = opts.host ?? '127.0.0.1';
+  let port = 0;
   const server = http.createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://sim.local');
@@ -333,7 +339,16 @@ export async function startSimulatorServer(
         send(res, { status: 404, body: { error: `${platform} simulator has no route ${method} ${path}` } });
         return;
       }
-      const op = route.operation;
+      const simReq: SimRequest = {
+        method,
+        path,
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+        params,
+        baseUrl: `http://${req.headers.host ?? `${host}:${port}`}/${platform}`,
+      };
+      const op = typeof route.operation === 'function' ? route.operation(simReq) : route.operation;
       if (op) {
         const timeout = hub.takeFault(platform, op, ['timeout']);
         if (timeout) {
@@ -349,7 +364,7 @@ export async function startSimulatorServer(
         }
       }
       const dropAfter = op ? hub.takeFault(platform, op, ['drop_after_accept']) : null;
-      const out = await route.handler({ method, path, query: url.searchParams, headers: req.headers, body, params }, hub);
+      const out = await route.handler(simReq, hub);
       if (dropAfter && out.status < 400) {
         // The platform accepted and stored the request; the answer is lost on the way back.
         req.socket.destroy();
@@ -366,7 +381,7 @@ export async function startSimulatorServer(
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  port = typeof address === 'object' && address ? address.port : 0;
   const url = `http://${host}:${port}`;
   return {
     hub,
