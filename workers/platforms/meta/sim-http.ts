@@ -186,10 +186,6 @@ export function decodeCursor(cursor: string | undefined): string | null {
   }
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 /** A stable numeric user id for a citizen's display name, so repeated comments from one name share an author. */
 export function citizenId(name: string): string {
   let h = 0;

@@ -6,7 +6,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { SimResponse, SimRoute } from '../sim/core';
 import { demoAccountsFor, simulatorOAuthClient } from '../sim/demo-accounts';
-import { encodeCursor, escapeHtml, graphError, graphRoute, ok, readInput, requestedFields, accessToken, invalidToken } from './sim-http';
+import { escapeHtml, htmlPage } from '../sim/html';
+import { encodeCursor, graphError, graphRoute, ok, readInput, requestedFields, accessToken, invalidToken } from './sim-http';
 
 export interface LoginPage {
   pageId: string;
@@ -73,15 +74,7 @@ export class FacebookLoginSimulator {
   }
 
   private dialogPage(status: number, title: string, body: string): SimResponse {
-    const html = `<!doctype html>
-<html lang="sv">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} – Facebook (simulator)</title>
-<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
-button{font-size:1rem;padding:.6rem 1.2rem;margin-right:.5rem}button:focus{outline:3px solid #1b4f9c;outline-offset:2px}</style>
-</head>
-<body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
-    return { status, headers: { 'content-type': 'text/html; charset=utf-8' }, body: html };
+    return htmlPage(status, 'Facebook', title, `<h1>${escapeHtml(title)}</h1>${body}`);
   }
 
   private dialog(query: URLSearchParams): SimResponse {

@@ -10,7 +10,10 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SimRequest, SimResponse } from '../sim/core';
 import { demoAccountsFor, simulatorOAuthClient, type DemoAccount } from '../sim/demo-accounts';
-import { escapeHtml, htmlPage, parseJsonObject } from './sim-wire';
+import { escapeHtml, htmlPage as page } from '../sim/html';
+import { parseJsonObject } from './sim-wire';
+
+const htmlPage = (status: number, title: string, body: string) => page(status, 'X', title, body);
 
 /** Not a secret: it only lets the simulator recognise tokens it issued itself. */
 const SIGNING_KEY = 'utrop-x-simulator-token-signing';

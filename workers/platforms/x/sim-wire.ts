@@ -7,37 +7,6 @@ import { createHash } from 'node:crypto';
 import type { SimResponse } from '../sim/core';
 import { twitterText } from './twitter-text';
 
-/** For the simulator's HTML pages (authorise, permalink). */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-export function htmlPage(status: number, title: string, body: string): SimResponse {
-  const html = `<!doctype html>
-<html lang="sv">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} – X (simulator)</title>
-<style>
-body{font-family:system-ui,sans-serif;background:#fff;color:#0f1419;margin:0;line-height:1.5}
-main{max-width:32rem;margin:3rem auto;padding:0 1rem}
-fieldset{border:1px solid #536471;border-radius:.5rem;padding:1rem;margin:1rem 0}
-button{font:inherit;padding:.6rem 1.4rem;border-radius:2rem;border:2px solid #0f1419;margin-right:.5rem;cursor:pointer}
-button[value=approve]{background:#0f1419;color:#fff}
-button:focus-visible,input:focus-visible{outline:3px solid #1d6fb8;outline-offset:2px}
-.note{color:#536471}
-</style>
-</head>
-<body>
-<main>
-${body}
-</main>
-</body>
-</html>`;
-  return { status, headers: { 'content-type': 'text/html; charset=utf-8' }, body: html };
-}
-
 export const PROBLEM_TYPE = 'https://api.twitter.com/2/problems';
 
 export function problem(

@@ -21,9 +21,7 @@ import {
   compareIds,
   csv,
   duplicateContent,
-  escapeHtml,
   forbidden,
-  htmlPage,
   invalidRequest,
   isNumericId,
   notFound,
@@ -38,6 +36,7 @@ import {
   type TweetRecord,
 } from './sim-wire';
 import { twitterText } from './twitter-text';
+import { postPage } from '../sim/html';
 
 export const xOperations = ['publish', 'delete', 'list', 'mentions', 'hide', 'media_upload', 'token', 'me'] as const;
 export type XOperation = (typeof xOperations)[number];
@@ -600,27 +599,12 @@ export function createXSimulator(overrides: XSimulatorOverrides = {}): PlatformS
     return { status: 200, body: { data: { id: item.id, media_key: item.key, processing_info: info } } };
   }
 
+  /** The page a permalink opens (ADR 018). */
   function statusPage(req: SimRequest, hub: SimulatorHub): SimResponse {
     const found = find(hub, req.params.id ?? '');
-    if (!found || found.kind !== 'post') {
-      return htmlPage(404, 'Inlägget finns inte', '<h1>Inlägget finns inte</h1><p>Det kan ha tagits bort.</p>');
-    }
-    const account = xAccounts().find((a) => a.accountId === found.post.channel);
-    const time = new Date(found.post.createdAt).toLocaleString('sv-SE', { timeZone: 'Europe/Stockholm' });
-    return htmlPage(
-      200,
-      `Inlägg av ${account?.name ?? found.post.channel}`,
-      `<p class="note">X-simulatorn</p>
-<article>
-<h1>${escapeHtml(account?.name ?? found.post.channel)}${
-        account ? ` <span class="note">@${escapeHtml(account.handle)}</span>` : ''
-      }</h1>
-<p style="white-space:pre-wrap">${escapeHtml(found.post.text)}</p>
-<p class="note"><time datetime="${found.post.createdAt}">${escapeHtml(time)}</time>${
-        found.post.media.length > 0 ? ` · ${found.post.media.length} bilaga/bilagor` : ''
-      }</p>
-</article>`,
-    );
+    const post = found?.kind === 'post' ? found.post : undefined;
+    const account = xAccounts().find((a) => a.accountId === post?.channel);
+    return postPage('X', post, account ? { name: account.name, handle: account.handle } : null);
   }
 
   const tokenRoute =
