@@ -28,7 +28,8 @@ import {
 import { demoLoginPages, FacebookLoginSimulator, LOGIN_USER } from '../meta/sim-login';
 import { postPage } from '../sim/html';
 import { FACEBOOK_MAX_MESSAGE_CHARS, FACEBOOK_MAX_PHOTO_BYTES } from './limits';
-import { createVideoUploads } from './simulator-video';
+import { createVideoUploads, type VideoSession } from './simulator-video';
+import { isObject, mapFromJson, mapToJson } from '../sim/persist';
 
 export interface FacebookSimulatorConfig {
   /** The wait a rate_limit fault announces in X-Business-Use-Case-Usage; short so chaos runs keep moving. */
@@ -478,6 +479,16 @@ export function createFacebookSimulator(initial: Partial<FacebookSimulatorConfig
         fromOwner: false,
       });
       return comment;
+    },
+    saveState: () => ({ login: login.save(), photos: mapToJson(photos), videos: mapToJson(videos.sessions) }),
+    loadState(data) {
+      if (!isObject(data)) throw new Error('expected an object');
+      if (data.login !== undefined) login.load(data.login);
+      const photo = (v: unknown): v is UnpublishedPhoto => isObject(v) && typeof v.pageId === 'string' && typeof v.bytes === 'number';
+      for (const [k, v] of mapFromJson(data.photos, photo)) photos.set(k, v);
+      const video = (v: unknown): v is VideoSession =>
+        isObject(v) && typeof v.videoId === 'string' && typeof v.pageId === 'string' && typeof v.fileSize === 'number' && typeof v.received === 'number';
+      for (const [k, v] of mapFromJson(data.videos, video)) videos.sessions.set(k, v);
     },
     reset() {
       photos.clear();

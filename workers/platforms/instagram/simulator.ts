@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { FaultKind, PlatformSimulator, SimComment, SimPost, SimRequest, SimResponse, SimRoute, SimulatorHub } from '../sim/core';
 import { demoAccountsFor } from '../sim/demo-accounts';
 import { postPage } from '../sim/html';
+import { isObject } from '../sim/persist';
 import { formatGraphTime } from '../meta/graph-time';
 import { isJpeg, isMp4OrMov, jpegDimensions } from '../meta/jpeg';
 import { countCharacters } from '../meta/text';
@@ -647,6 +648,12 @@ export function createInstagramSimulator(initial: Partial<InstagramSimulatorConf
         fromOwner: false,
       });
       return comment;
+    },
+    // Issued Login tokens survive a restart (ADR 018); containers expire within a day and start over.
+    saveState: () => ({ login: login.save() }),
+    loadState(data) {
+      if (!isObject(data)) throw new Error('expected an object');
+      if (data.login !== undefined) login.load(data.login);
     },
     reset() {
       containers.clear();

@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { SimResponse, SimRoute } from '../sim/core';
 import { demoAccountsFor, simulatorOAuthClient } from '../sim/demo-accounts';
 import { escapeHtml, htmlPage } from '../sim/html';
+import { isObject, mapFromJson, mapToJson } from '../sim/persist';
 import { encodeCursor, graphError, graphRoute, ok, readInput, requestedFields, accessToken, invalidToken } from './sim-http';
 
 export interface LoginPage {
@@ -55,6 +56,19 @@ export class FacebookLoginSimulator {
     this.codes.clear();
     this.tokens.clear();
     this.pageTokens.clear();
+  }
+
+  /** Issued tokens survive a restart (ADR 018); pending codes live ten minutes and do not. */
+  save(): unknown {
+    return { tokens: mapToJson(this.tokens), pageTokens: mapToJson(this.pageTokens) };
+  }
+
+  load(data: unknown): void {
+    if (!isObject(data)) throw new Error('expected an object');
+    const issued = (v: unknown): v is IssuedToken =>
+      isObject(v) && (v.kind === 'user' || v.kind === 'page') && typeof v.longLived === 'boolean' && (v.page === undefined || isObject(v.page));
+    this.tokens = mapFromJson(data.tokens, issued);
+    this.pageTokens = mapFromJson(data.pageTokens, (v): v is string => typeof v === 'string');
   }
 
   private issue(data: IssuedToken): string {

@@ -119,6 +119,22 @@ export class XTokenAuthority {
     this.codes.clear();
   }
 
+  /**
+   * Issued tokens are signed, so they verify after a restart by themselves; what must survive (ADR 018) is which
+   * refresh tokens are spent and which tokens are revoked, or a restart would revive them.
+   */
+  save(): unknown {
+    return { spent: [...this.spent], revoked: [...this.revoked] };
+  }
+
+  load(data: unknown): void {
+    const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+    if (typeof data !== 'object' || data === null) throw new Error('expected an object');
+    const { spent, revoked } = data as { spent?: unknown; revoked?: unknown };
+    this.spent = new Set(strings(spent));
+    this.revoked = new Set(strings(revoked));
+  }
+
   private issue(kind: TokenClaims['kind'], sub: string, scope: string[], ttlSecs: number | null): string {
     const claims: TokenClaims = {
       kind,

@@ -752,6 +752,11 @@ export function createXSimulator(overrides: XSimulatorOverrides = {}): PlatformS
     routes,
     renderFault: (kind, operation) => renderFault(kind, operation),
     injectComment,
+    saveState: () => ({ auth: auth.save() }),
+    loadState(data) {
+      if (typeof data !== 'object' || data === null) throw new Error('expected an object');
+      auth.load((data as { auth?: unknown }).auth ?? {});
+    },
     reset() {
       auth.reset();
       windows.clear();

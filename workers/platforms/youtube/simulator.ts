@@ -169,6 +169,8 @@ export function createYoutubeSimulator(initial: Partial<YoutubeSimSettings> = {}
       return comment;
     },
     reset: () => state.reset(),
+    saveState: () => state.save(),
+    loadState: (data) => state.load(data),
     settings: () => ({ ...state.settings }),
     configure: (patch) => {
       Object.assign(state.settings, settingsPatch.parse(patch));
