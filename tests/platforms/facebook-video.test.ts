@@ -182,3 +182,40 @@ describe('Facebook video publishing', () => {
     expect(await videoPosts()).toHaveLength(0);
   });
 });
+
+describe('the simulator\'s /videos endpoint under hostile input', () => {
+  const videosUrl = () => `${sims.baseUrl('facebook')}/v21.0/${page.accountId}/videos`;
+  const post = (body: BodyInit, headers: Record<string, string> = {}) =>
+    fetch(videosUrl(), { method: 'POST', headers: { authorization: `Bearer ${page.accessToken}`, ...headers }, body });
+  const graphCode = async (res: Response) => ((await res.json()) as { error?: { code?: number } }).error?.code;
+
+  it('answers Graph 400s, never a 500, for impossible sizes, torn bodies, odd names and NUL bytes', async () => {
+    for (const size of ['-1', '0', '1e3', '99999999999999999999', 'NaN', '12\u0000']) {
+      const res = await post(new URLSearchParams({ upload_phase: 'start', file_size: size }));
+      expect(res.status, size).toBe(400);
+      expect(await graphCode(res)).toBe(100);
+    }
+    const huge = await post(new URLSearchParams({ upload_phase: 'start', file_size: String(20 * 1024 ** 3) }));
+    expect(await graphCode(huge)).toBe(6000);
+
+    const started = (await (await post(new URLSearchParams({ upload_phase: 'start', file_size: String(VIDEO.length) }))).json()) as { upload_session_id: string };
+    // A torn multipart body: no closing boundary.
+    const torn = await post('--b\r\nContent-Disposition: form-data; name="upload_phase"\r\n\r\ntransfer\r\n--b\r\nContent-Disp', {
+      'content-type': 'multipart/form-data; boundary=b',
+    });
+    expect(torn.status).toBe(400);
+    // A file name with = and ; and a NUL byte in a field.
+    const form = new FormData();
+    form.set('upload_phase', 'transfer');
+    form.set('upload_session_id', started.upload_session_id);
+    form.set('start_offset', '0\u0000');
+    form.set('video_file_chunk', new Blob([new Uint8Array(VIDEO.subarray(0, CHUNK))]), 'a=b;c".mp4');
+    const odd = await post(form);
+    expect(odd.status).toBe(400);
+    // A session id that is not one, and a finish before the bytes.
+    expect((await post(new URLSearchParams({ upload_phase: 'transfer', upload_session_id: '../../x' }))).status).toBe(400);
+    const early = await post(new URLSearchParams({ upload_phase: 'finish', upload_session_id: started.upload_session_id }));
+    expect(await graphCode(early)).toBe(6000);
+    expect(await videoPosts()).toHaveLength(0);
+  });
+});

@@ -74,8 +74,38 @@ export interface SimRequest {
   body: Buffer;
   /** Named groups from the route's pattern. */
   params: Record<string, string>;
+  /** A multipart/form-data body as Node's `Request.formData()` read it; null for other bodies or an unreadable one. */
+  form: SimForm | null;
   /** This platform's base URL as the caller reached it (http://host:port/facebook): for links to the simulator's own pages. */
   baseUrl: string;
+}
+
+export interface UploadedFile {
+  filename: string;
+  contentType: string;
+  data: Buffer;
+}
+
+export interface SimForm {
+  fields: Map<string, string>;
+  files: Map<string, UploadedFile>;
+}
+
+/** multipart/form-data through Node's own parser (undici's Request.formData()), turned into plain maps once. */
+async function readForm(body: Buffer, contentType: string | undefined): Promise<SimForm | null> {
+  if (!/^multipart\/form-data/i.test(contentType ?? '') || body.length === 0) return null;
+  let data: FormData;
+  try {
+    data = await new Request('http://sim.local/', { method: 'POST', headers: { 'content-type': contentType ?? '' }, body: new Uint8Array(body) }).formData();
+  } catch {
+    return null; // a torn or boundary-less body: the route answers as if the fields were missing
+  }
+  const form: SimForm = { fields: new Map(), files: new Map() };
+  for (const [name, value] of data.entries()) {
+    if (typeof value === 'string') form.fields.set(name, value);
+    else form.files.set(name, { filename: value.name, contentType: value.type || 'application/octet-stream', data: Buffer.from(await value.arrayBuffer()) });
+  }
+  return form;
 }
 
 export interface SimResponse {
@@ -369,6 +399,7 @@ export async function startSimulatorServer(
             query: searchOf(req),
             headers: req.headers,
             body: bodyOf(req),
+            form: await readForm(bodyOf(req), req.headers['content-type']),
             // Express numbers a RegExp route's groups; the simulators name theirs.
             params: { ...(route.pattern.exec(req.path)?.groups ?? {}) },
             baseUrl: `http://${req.headers.host ?? `${host}:${port}`}/${platform}`,

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { SimResponse } from '../sim/core';
+import { readRawParts } from '../sim/multipart';
 import { twitterText } from './twitter-text';
 
 export const PROBLEM_TYPE = 'https://api.twitter.com/2/problems';
@@ -159,30 +160,12 @@ export function renderTweet(tweet: TweetRecord, fields: Set<string>): Record<str
   return out;
 }
 
-/** Parses multipart/form-data into named parts; binary-safe (media chunks are raw bytes). */
+/** The named parts of the media APPEND body; binary-safe (media chunks are raw bytes without a filename). */
 export function parseMultipart(body: Buffer, contentType: string | undefined): Map<string, Buffer> | null {
-  const match = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? '');
-  const boundary = match?.[1] ?? match?.[2];
-  if (!boundary || !/^multipart\/form-data/i.test(contentType ?? '')) return null;
-  const parts = new Map<string, Buffer>();
-  const first = Buffer.from(`--${boundary}`);
-  const next = Buffer.from(`\r\n--${boundary}`);
-  let pos = body.indexOf(first);
-  if (pos < 0) return null;
-  pos += first.length;
-  while (pos < body.length) {
-    if (body.subarray(pos, pos + 2).toString() === '--') return parts;
-    const headerStart = pos + 2;
-    const headerEnd = body.indexOf('\r\n\r\n', headerStart);
-    if (headerEnd < 0) return null;
-    const headers = body.subarray(headerStart, headerEnd).toString('utf8');
-    const end = body.indexOf(next, headerEnd + 4);
-    if (end < 0) return null;
-    const name = /name="([^"]*)"/i.exec(headers)?.[1];
-    if (name !== undefined) parts.set(name, body.subarray(headerEnd + 4, end));
-    pos = end + next.length;
-  }
-  return null;
+  if (!/^multipart\/form-data/i.test(contentType ?? '')) return null;
+  const parts = readRawParts(body, contentType);
+  if (!parts) return null;
+  return new Map(parts.filter((p) => p.name !== null).map((p) => [p.name ?? '', p.data]));
 }
 
 export function parseJsonObject(body: Buffer): Record<string, unknown> | null {
