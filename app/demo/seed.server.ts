@@ -37,7 +37,20 @@ export function loadSeed(file = new URL('./helsingborg.json', import.meta.url)):
   return seedSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
 }
 
-export async function seedDemo(db: Db, opts: { simulatorUrl: string; credentialsKey: Buffer; seed?: SeedData }) {
+export async function seedDemo(
+  db: Db,
+  opts: {
+    simulatorUrl: string;
+    credentialsKey: Buffer;
+    seed?: SeedData;
+    /**
+     * The simulators came back with their saved state (ADR 018): the tokens a channel holds (refreshed, or from a
+     * new connection) are still known to them, so they are kept. False (first run, tests, unreadable state file):
+     * the simulators know only their demo tokens, so a channel on a simulator gets those back.
+     */
+    simulatorsRestored?: boolean;
+  },
+) {
   const seed = opts.seed ?? loadSeed();
   for (const u of seed.demoUsers) {
     if (await findUserByEmail(db, u.email)) continue;
@@ -49,9 +62,12 @@ export async function seedDemo(db: Db, opts: { simulatorUrl: string; credentials
     const [existing] = await db.select().from(channels).where(eq(channels.key, c.key));
     const apiBaseUrl = `${opts.simulatorUrl}/${c.platform}`;
     if (existing) {
-      // Simulators keep their state in memory and start empty each run, so tokens issued in an earlier run are
-      // unknown to them: a channel still on a simulator gets the demo credentials (and the current port) back.
-      if (existing.apiBaseUrl?.startsWith('http://127.0.0.1')) {
+      const onSimulator = existing.apiBaseUrl?.startsWith('http://127.0.0.1') ?? false;
+      if (onSimulator && opts.simulatorsRestored) {
+        // Same state as last run: keep the credentials and their status; only a changed SIM_PORT is followed.
+        if (existing.apiBaseUrl !== apiBaseUrl) await db.update(channels).set({ apiBaseUrl }).where(eq(channels.id, existing.id));
+      } else if (onSimulator) {
+        // Simulators that started empty know only their demo tokens: a channel on one gets those (and the port) back.
         await db
           .update(channels)
           .set({

@@ -3,6 +3,7 @@
  * the platform simulators, demo data, a worker process and the web server. Ctrl-C stops all of it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { loadConfigOrExit, publicUrlOf } from '../../common/config.server';
 import { resolveDatabase } from '../../db/connect';
 import { prepareDatabase } from '../../db/migrate';
@@ -38,11 +39,12 @@ async function main() {
   try {
     await prepareDatabase(resolved);
     const secrets = loadSecrets(cfg, dataDir);
-    const sims = await startSimulatorServer(allSimulators, { port: cfg.SIM_PORT });
+    // The simulators keep their posts and issued tokens in the data folder across restarts (ADR 018).
+    const sims = await startSimulatorServer(allSimulators, { port: cfg.SIM_PORT, stateFile: path.join(dataDir, 'simulators.json'), log: say });
     cleanups.push(() => sims.close());
     const database = openDatabase(resolved.url, { applicationName: 'utrop-web' });
     cleanups.push(() => database.close());
-    const seed = await seedDemo(database.db, { simulatorUrl: sims.url, credentialsKey: secrets.credentialsKey });
+    const seed = await seedDemo(database.db, { simulatorUrl: sims.url, credentialsKey: secrets.credentialsKey, simulatorsRestored: sims.restored });
     const publicUrl = publicUrlOf(cfg);
 
     const worker = superviseWorker({

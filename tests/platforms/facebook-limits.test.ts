@@ -4,6 +4,7 @@ import {
   composeFacebookPost,
   FACEBOOK_MAX_MESSAGE_CHARS,
   FACEBOOK_MAX_PHOTO_BYTES,
+  FACEBOOK_MAX_VIDEO_BYTES,
 } from '../../workers/platforms/facebook/limits';
 
 const jpeg = (sizeBytes = 1000) => ({ kind: 'image' as const, mimeType: 'image/jpeg', sizeBytes });
@@ -54,8 +55,21 @@ describe('checkFacebookLimits', () => {
     expect(checkFacebookLimits({ text: 'Hej', media: [jpeg(FACEBOOK_MAX_PHOTO_BYTES)] }).ok).toBe(true);
   });
 
-  it('does not take video yet', () => {
-    const report = checkFacebookLimits({ text: 'Hej', media: [{ kind: 'video', mimeType: 'video/mp4', sizeBytes: 10 }] });
-    expect(report.problems.map((p) => p.code)).toEqual(['videoUnsupported']);
+  it('takes one MP4 or MOV video, alone, up to the resumable upload limit', () => {
+    const video = (mimeType = 'video/mp4', sizeBytes = 10) => ({ kind: 'video' as const, mimeType, sizeBytes });
+    expect(checkFacebookLimits({ text: 'Hej', media: [video()] }).ok).toBe(true);
+    expect(checkFacebookLimits({ text: '', media: [video('video/quicktime')] }).ok).toBe(true);
+    expect(checkFacebookLimits({ text: 'Hej', media: [video(), jpeg()] }).problems.map((p) => p.code)).toEqual(['mediaMix']);
+    expect(checkFacebookLimits({ text: 'Hej', media: [video('video/webm')] }).problems).toEqual([
+      { code: 'videoFormat', message: 'Videon måste vara en MP4- eller MOV-fil.' },
+    ]);
+    const big = checkFacebookLimits({ text: 'Hej', media: [video('video/mp4', FACEBOOK_MAX_VIDEO_BYTES + 1)] }, 'en');
+    expect(big.problems.map((p) => p.code)).toEqual(['videoTooLarge']);
+    expect(big.problems[0]?.message).toMatch(/^The video is too large/);
+  });
+
+  it('puts the link into a video post\'s description, like a photo post', () => {
+    const shape = composeFacebookPost({ text: 'Se filmen', link: 'https://helsingborg.se', media: [{ kind: 'video' }] });
+    expect(shape).toEqual({ kind: 'video', message: 'Se filmen\n\nhttps://helsingborg.se', link: null });
   });
 });

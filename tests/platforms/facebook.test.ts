@@ -52,11 +52,14 @@ function photo(width = 600, height = 400): MediaItem {
 }
 
 describe('publishing', () => {
-  it('posts a feed post with a link and returns its permalink', async () => {
+  it('posts a feed post with a link and returns its permalink: the simulator\'s own page for the post', async () => {
     const req = request({ link: 'https://helsingborg.se/trafik' });
     const published = await adapter.publish(conn(), req, recordingHooks());
     expect(published.externalId).toMatch(new RegExp(`^${page.accountId}_\\d+$`));
-    expect(published.permalink).toMatch(/^https:\/\/www\.facebook\.com\//);
+    expect(published.permalink).toBe(`${sims.baseUrl('facebook')}/${page.accountId}/posts/${published.externalId.split('_')[1]}`);
+    const shown = await fetch(published.permalink ?? '');
+    expect(shown.status).toBe(200);
+    expect(await shown.text()).toContain(req.text);
     const { posts } = await sim.state();
     expect(posts).toEqual([
       expect.objectContaining({ platform: 'facebook', channel: page.accountId, id: published.externalId, text: req.text, link: req.link, media: [], replyTo: null, deleted: false }),

@@ -102,6 +102,9 @@ describe('publish', () => {
     const result = await xAdapter.publish(conn(), request('Hej Helsingborg! Åäö & <3'), hooks());
     expect(result.externalId).toMatch(/^\d{19}$/);
     expect(result.permalink).toBe(`${sims.baseUrl('x')}/i/web/status/${result.externalId}`);
+    const shown = await fetch(result.permalink ?? '');
+    expect(shown.status).toBe(200);
+    expect(await shown.text()).toContain('Hej Helsingborg! Åäö &#38; &#60;3');
     const { posts } = await state();
     expect(posts).toEqual([
       expect.objectContaining({

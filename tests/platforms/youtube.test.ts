@@ -147,7 +147,13 @@ describe('publish (resumable upload)', () => {
 
     const published = await youtubeAdapter.publish(conn(), request(), hooks);
 
-    expect(published.permalink).toBe(`https://www.youtube.com/watch?v=${published.externalId}`);
+    // The simulator's own watch page, and it shows the video's title and description.
+    expect(published.permalink).toBe(`${sim.baseUrl('youtube')}/watch?v=${published.externalId}`);
+    const shown = await fetch(published.permalink ?? '');
+    expect(shown.status).toBe(200);
+    const html = await shown.text();
+    expect(html).toContain('Stadsdag i Helsingborg');
+    expect(html).toContain('Välkommen till stadsdagen på Sundstorget');
     expect(saved).toHaveLength(1);
     expect(saved[0]?.sessionUri).toMatch(/\/youtube\/upload\/youtube\/v3\/videos\?.*upload_id=/);
     // At checkpoint time the session held nothing: 308 without a Range header.
@@ -197,7 +203,7 @@ describe('publish (resumable upload)', () => {
     expect(found).toEqual({
       status: 'published',
       externalId: stored[0]?.id,
-      permalink: `https://www.youtube.com/watch?v=${stored[0]?.id}`,
+      permalink: `${sim.baseUrl('youtube')}/watch?v=${stored[0]?.id}`,
     });
 
     const again = await youtubeAdapter.publish(conn(), request(), recorder(checkpoint).hooks);
@@ -341,7 +347,7 @@ describe('comments', () => {
     expect(page2.comments.map((c) => c.authorName)).toEqual(['Lina Berg']);
 
     const reply = await youtubeAdapter.reply(conn(), { targetExternalId: first.id, text: 'Klockan 10 på lördag.' });
-    expect(reply.permalink).toBe(`https://www.youtube.com/watch?v=${videoId}&lc=${reply.externalId}`);
+    expect(reply.permalink).toBe(`${sim.baseUrl('youtube')}/watch?v=${videoId}&lc=${reply.externalId}`);
     const ours = (await state()).comments.find((c) => c.id === reply.externalId);
     expect(ours).toMatchObject({ parentId: first.id, fromOwner: true, text: 'Klockan 10 på lördag.' });
     // Answering a reply threads under its top-level comment, as YouTube requires.

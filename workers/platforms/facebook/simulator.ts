@@ -26,14 +26,19 @@ import {
   type GraphInput,
 } from '../meta/sim-http';
 import { demoLoginPages, FacebookLoginSimulator, LOGIN_USER } from '../meta/sim-login';
+import { postPage } from '../sim/html';
 import { FACEBOOK_MAX_MESSAGE_CHARS, FACEBOOK_MAX_PHOTO_BYTES } from './limits';
+import { createVideoUploads, type VideoSession } from './simulator-video';
+import { isObject, mapFromJson, mapToJson } from '../sim/persist';
 
 export interface FacebookSimulatorConfig {
   /** The wait a rate_limit fault announces in X-Business-Use-Case-Usage; short so chaos runs keep moving. */
   rateLimitWaitSeconds: number;
+  /** The chunk size the resumable video upload asks for (Graph's own is about 4 MB); tests make it small. */
+  videoChunkBytes: number;
 }
 
-export const defaultFacebookSimulatorConfig: FacebookSimulatorConfig = { rateLimitWaitSeconds: 3 };
+export const defaultFacebookSimulatorConfig: FacebookSimulatorConfig = { rateLimitWaitSeconds: 3, videoChunkBytes: 1024 * 1024 };
 
 interface PageIdentity {
   pageId: string;
@@ -61,7 +66,9 @@ function imageMimeOf(data: Buffer): string | null {
   return null;
 }
 
-const permalinkFor = (pageId: string, postId: string) => `https://www.facebook.com/${pageId}/posts/${postId.split('_')[1] ?? postId}`;
+/** Permalinks open the simulator's own page for the post (ADR 018), on the address the caller reached us by. */
+const permalinkFor = (baseUrl: string, pageId: string, postId: string, video = false) =>
+  `${baseUrl}/${pageId}/${video ? 'videos' : 'posts'}/${postId.split('_')[1] ?? postId}`;
 
 export function createFacebookSimulator(initial: Partial<FacebookSimulatorConfig> = {}) {
   const defaults: FacebookSimulatorConfig = { ...defaultFacebookSimulatorConfig, ...initial };
@@ -112,9 +119,11 @@ export function createFacebookSimulator(initial: Partial<FacebookSimulatorConfig
   function recordPost(
     hub: SimulatorHub,
     page: PageIdentity,
-    fields: { message: string; link: string | null; media: SimPost['media'] },
+    fields: { message: string; link: string | null; media: SimPost['media']; videoId?: string },
+    req: SimRequest,
   ): SimPost {
-    const id = `${page.pageId}_${hub.nextId(16)}`;
+    // A video post is known by its video id (comments and deletes go to the video object).
+    const id = fields.videoId ?? `${page.pageId}_${hub.nextId(16)}`;
     const post: SimPost = {
       platform: 'facebook',
       channel: page.pageId,
@@ -125,7 +134,7 @@ export function createFacebookSimulator(initial: Partial<FacebookSimulatorConfig
       replyTo: null,
       createdAt: new Date().toISOString(),
       deleted: false,
-      extra: { permalink: permalinkFor(page.pageId, id) },
+      extra: { permalink: permalinkFor(req.baseUrl, page.pageId, id, fields.videoId !== undefined), ...(fields.videoId ? { kind: 'video' } : {}) },
     };
     hub.posts.push(post);
     return post;
@@ -194,7 +203,7 @@ export function createFacebookSimulator(initial: Partial<FacebookSimulatorConfig
       const photo = photos.get(m.id);
       if (photo) photo.attached = true;
     }
-    const post = recordPost(hub, page, { message, link, media });
+    const post = recordPost(hub, page, { message, link, media }, req);
     const fields = requestedFields(input);
     return ok({ id: post.id, ...(fields.has('permalink_url') ? { permalink_url: post.extra?.permalink } : {}) });
   }
@@ -228,7 +237,7 @@ export function createFacebookSimulator(initial: Partial<FacebookSimulatorConfig
       photos.set(photoId, { pageId: page.pageId, mimeType, bytes: data.length, attached: false });
       return ok({ id: photoId });
     }
-    const post = recordPost(hub, page, { message, link: null, media: [{ id: photoId, mimeType, bytes: data.length }] });
+    const post = recordPost(hub, page, { message, link: null, media: [{ id: photoId, mimeType, bytes: data.length }] }, req);
     return ok({ id: photoId, post_id: post.id });
   }
 
@@ -323,7 +332,7 @@ export function createFacebookSimulator(initial: Partial<FacebookSimulatorConfig
       text: message,
       fromOwner: true,
     });
-    const permalink = `${permalinkFor(page.pageId, post.id)}?comment_id=${comment.id.split('_')[1]}`;
+    const permalink = `${String(post.extra?.permalink)}?comment_id=${comment.id.split('_')[1]}`;
     return ok({ id: comment.id, ...(requestedFields(input).has('permalink_url') ? { permalink_url: permalink } : {}) });
   }
 
@@ -334,6 +343,8 @@ export function createFacebookSimulator(initial: Partial<FacebookSimulatorConfig
     const id = req.params.id ?? '';
     const fields = requestedFields(input);
     if (id === page.pageId) return ok({ id, name: page.pageName });
+    const video = videos.read(id, page.pageId, input, livePost(hub, id, page.pageId));
+    if (video) return video;
     const post = livePost(hub, id, page.pageId);
     if (post) return ok(postView(post, fields.size ? fields : new Set(['message', 'created_time', 'permalink_url'])));
     const comment = liveComment(hub, id, page.pageId);
@@ -376,10 +387,32 @@ export function createFacebookSimulator(initial: Partial<FacebookSimulatorConfig
     try {
       const body = JSON.parse(req.body.toString('utf8') || '{}') as Partial<FacebookSimulatorConfig>;
       if (typeof body.rateLimitWaitSeconds === 'number' && body.rateLimitWaitSeconds >= 0) config.rateLimitWaitSeconds = body.rateLimitWaitSeconds;
+      if (typeof body.videoChunkBytes === 'number' && Number.isInteger(body.videoChunkBytes) && body.videoChunkBytes > 0) {
+        config.videoChunkBytes = body.videoChunkBytes;
+      }
     } catch {
       return { status: 400, body: { error: 'body must be JSON' } };
     }
     return ok(config);
+  }
+
+  const videos = createVideoUploads({
+    authPage,
+    checkMessage,
+    chunkBytes: () => config.videoChunkBytes,
+    record: (hub, page, fields, req) => recordPost(hub, page, { message: fields.message, link: null, media: fields.media, videoId: fields.id }, req),
+  });
+
+  /** The page a permalink opens: the post as the Page published it. */
+  function publicPage(req: SimRequest, hub: SimulatorHub): SimResponse {
+    const pageId = req.params.page ?? '';
+    const number = req.params.n ?? '';
+    const post = hub.posts.find(
+      (p) => p.platform === 'facebook' && p.channel === pageId && (p.id === number || p.id === `${pageId}_${number}`),
+    );
+    const name = demoPages.find((p) => p.accountId === pageId)?.name ?? pageId;
+    const video = post?.extra?.kind === 'video' ? '<p class="note">Video</p>\n' : '';
+    return postPage('Facebook', post, { name }, video);
   }
 
   const routes: SimRoute[] = [
@@ -389,12 +422,15 @@ export function createFacebookSimulator(initial: Partial<FacebookSimulatorConfig
     graphRoute('GET', '/me', 'token', me),
     graphRoute('POST', '/(?<page>\\d+)/feed', 'publish', createFeedPost),
     graphRoute('POST', '/(?<page>\\d+)/photos', 'publish', createPhoto),
+    graphRoute('POST', '/(?<page>\\d+)/videos', (req) => videos.operationOf(readInput(req)), (req, hub) => videos.upload(req, hub, readInput(req))),
     graphRoute('GET', '/(?<page>\\d+)/(?:published_posts|feed|posts)', 'list', listPosts),
     graphRoute('GET', `/(?<id>${OBJECT_ID})/comments`, 'comments', listComments),
     graphRoute('POST', `/(?<id>${OBJECT_ID})/comments`, 'reply', createComment),
     graphRoute('GET', `/(?<id>${OBJECT_ID})`, 'permalink', readObject),
     graphRoute('POST', `/(?<id>${POST_ID})`, 'hide', updateObject),
     graphRoute('DELETE', `/(?<id>${OBJECT_ID})`, 'delete', deleteObject),
+    // People's pages: never fault-injected.
+    { method: 'GET', pattern: /^\/(?<page>\d+)\/(?:posts|videos)\/(?<n>\d+)$/, handler: publicPage },
   ];
 
   function renderFault(kind: FaultKind, operation: string): SimResponse {
@@ -444,8 +480,19 @@ export function createFacebookSimulator(initial: Partial<FacebookSimulatorConfig
       });
       return comment;
     },
+    saveState: () => ({ login: login.save(), photos: mapToJson(photos), videos: mapToJson(videos.sessions) }),
+    loadState(data) {
+      if (!isObject(data)) throw new Error('expected an object');
+      if (data.login !== undefined) login.load(data.login);
+      const photo = (v: unknown): v is UnpublishedPhoto => isObject(v) && typeof v.pageId === 'string' && typeof v.bytes === 'number';
+      for (const [k, v] of mapFromJson(data.photos, photo)) photos.set(k, v);
+      const video = (v: unknown): v is VideoSession =>
+        isObject(v) && typeof v.videoId === 'string' && typeof v.pageId === 'string' && typeof v.fileSize === 'number' && typeof v.received === 'number';
+      for (const [k, v] of mapFromJson(data.videos, video)) videos.sessions.set(k, v);
+    },
     reset() {
       photos.clear();
+      videos.reset();
       login.reset();
       Object.assign(config, defaults);
     },

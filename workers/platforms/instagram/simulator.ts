@@ -7,6 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FaultKind, PlatformSimulator, SimComment, SimPost, SimRequest, SimResponse, SimRoute, SimulatorHub } from '../sim/core';
 import { demoAccountsFor } from '../sim/demo-accounts';
+import { postPage } from '../sim/html';
+import { isObject } from '../sim/persist';
 import { formatGraphTime } from '../meta/graph-time';
 import { isJpeg, isMp4OrMov, jpegDimensions } from '../meta/jpeg';
 import { countCharacters } from '../meta/text';
@@ -363,7 +365,8 @@ export function createInstagramSimulator(initial: Partial<InstagramSimulatorConf
       replyTo: null,
       createdAt: new Date().toISOString(),
       deleted: false,
-      extra: { permalink: `https://www.instagram.com/p/${shortcode}/`, containerId: c.id, mediaType: c.mediaType },
+      // The permalink opens the simulator's own page for the post (ADR 018), as Instagram's /p/{shortcode}/ does.
+      extra: { permalink: `${req.baseUrl}/p/${shortcode}/`, shortcode, containerId: c.id, mediaType: c.mediaType },
     });
     c.state = 'PUBLISHED';
     return ok({ id });
@@ -568,6 +571,13 @@ export function createInstagramSimulator(initial: Partial<InstagramSimulatorConf
     return ok(config);
   }
 
+  /** The page a permalink opens: the published media with its caption. */
+  function publicPage(req: SimRequest, hub: SimulatorHub): SimResponse {
+    const post = hub.posts.find((p) => p.platform === 'instagram' && p.extra?.shortcode === req.params.code);
+    const account = demo.find((a) => a.accountId === post?.channel);
+    return postPage('Instagram', post, account ? { name: account.name, handle: account.handle } : null);
+  }
+
   const routes: SimRoute[] = [
     { method: 'GET', pattern: /^\/_sim\/config$/, handler: () => ok(config) },
     { method: 'POST', pattern: /^\/_sim\/config$/, handler: configure },
@@ -584,6 +594,8 @@ export function createInstagramSimulator(initial: Partial<InstagramSimulatorConf
     graphRoute('GET', `/(?<id>${ID})`, 'permalink', readObject),
     graphRoute('POST', `/(?<id>${ID})`, 'hide', hideComment),
     graphRoute('DELETE', `/(?<id>${ID})`, 'hide', deleteComment),
+    // People's pages: never fault-injected.
+    { method: 'GET', pattern: /^\/p\/(?<code>[\w-]{1,32})\/?$/, handler: publicPage },
   ];
 
   function renderFault(kind: FaultKind): SimResponse {
@@ -636,6 +648,12 @@ export function createInstagramSimulator(initial: Partial<InstagramSimulatorConf
         fromOwner: false,
       });
       return comment;
+    },
+    // Issued Login tokens survive a restart (ADR 018); containers expire within a day and start over.
+    saveState: () => ({ login: login.save() }),
+    loadState(data) {
+      if (!isObject(data)) throw new Error('expected an object');
+      if (data.login !== undefined) login.load(data.login);
     },
     reset() {
       containers.clear();

@@ -64,6 +64,7 @@ const contentMessages: Record<string, string> = {
   '9004': 'Instagram kunde inte hämta filen från dess adress. Kontrollera att filen är publikt åtkomlig och försök igen.',
   '2207050': 'Instagramkontot är begränsat. Logga in i Instagram-appen och åtgärda begränsningen.',
   '1609005': 'Facebook kunde inte läsa länken. Kontrollera att adressen är rätt och att sidan är publik.',
+  '351': 'Facebook kunde inte läsa videon. Kontrollera att filen är en hel MP4- eller MOV-video.',
   '324': 'Facebook kunde inte läsa bilden. Kontrollera att filen är en giltig bild.',
   '2069019': 'Facebook kunde inte läsa bilden. Kontrollera att filen är en giltig bild.',
 };

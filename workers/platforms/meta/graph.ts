@@ -7,14 +7,16 @@ import { defaultErrorPolicy, isNotReadyError, mapGraphError, type ErrorPolicy, t
 
 export const GRAPH_API_VERSION = 'v21.0';
 export const GRAPH_HOST = 'https://graph.facebook.com';
+/** Video uploads go to their own host on the real Graph; the simulator serves both under one base path. */
+export const GRAPH_VIDEO_HOST = 'https://graph-video.facebook.com';
 export const FACEBOOK_WEB = 'https://www.facebook.com';
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
 
 /** Versioned API root: https://graph.facebook.com/v21.0, or the simulator's base path plus the version. */
-export function graphRoot(apiBaseUrl: string | null): string {
-  return `${trimSlash(apiBaseUrl ?? GRAPH_HOST)}/${GRAPH_API_VERSION}`;
+export function graphRoot(apiBaseUrl: string | null, host: string = GRAPH_HOST): string {
+  return `${trimSlash(apiBaseUrl ?? host)}/${GRAPH_API_VERSION}`;
 }
 
 /** The Facebook Login dialog lives on www.facebook.com for real, on the simulator's base path in demo mode. */
@@ -45,6 +47,8 @@ export interface GraphCall {
    * call leaves us unsure whether it took effect, which is outcome_unknown rather than transient (§6, §7).
    */
   creates?: boolean;
+  /** Send to Graph's video upload host (graph-video.facebook.com). */
+  videoHost?: boolean;
 }
 
 export interface GraphResult<T> {
@@ -107,7 +111,7 @@ export async function graphCall<T>(client: GraphClient, call: GraphCall): Promis
   const name = platformName[client.platform];
   const policy = client.policy ?? defaultErrorPolicy;
   const creates = call.creates ?? false;
-  const url = new URL(graphRoot(client.apiBaseUrl) + call.path);
+  const url = new URL(graphRoot(client.apiBaseUrl, call.videoHost ? GRAPH_VIDEO_HOST : GRAPH_HOST) + call.path);
   if (call.query) url.search = toSearchParams(call.query).toString();
   const headers: Record<string, string> = { accept: 'application/json' };
   if (client.token) headers.authorization = `Bearer ${client.token}`;

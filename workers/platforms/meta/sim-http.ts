@@ -3,13 +3,13 @@
  * (query, form, JSON or multipart, merged like Graph does), bearer tokens and the usage headers.
  */
 import { randomBytes } from 'node:crypto';
-import type { SimRequest, SimResponse, SimRoute, SimulatorHub } from '../sim/core';
+import type { SimRequest, SimResponse, SimRoute, SimulatorHub, UploadedFile } from '../sim/core';
 
 /** Graph accepts any supported version in the path; the adapters send the one in graph.ts. */
 export function graphRoute(
   method: string,
   path: string,
-  operation: string | undefined,
+  operation: SimRoute['operation'],
   handler: (req: SimRequest, hub: SimulatorHub) => SimResponse | Promise<SimResponse>,
 ): SimRoute {
   return { method, pattern: new RegExp(`^/v\\d+\\.\\d+${path}$`), operation, handler };
@@ -86,11 +86,7 @@ export function businessUseCaseHeader(accountId: string, type: 'pages' | 'instag
   };
 }
 
-export interface UploadedFile {
-  filename: string;
-  contentType: string;
-  data: Buffer;
-}
+export type { UploadedFile };
 
 export interface GraphInput {
   /** Query and body fields merged; the body wins, as on Graph. */
@@ -98,40 +94,14 @@ export interface GraphInput {
   files: Map<string, UploadedFile>;
 }
 
-function parseMultipart(body: Buffer, boundary: string, input: GraphInput): void {
-  const delimiter = Buffer.from(`--${boundary}`);
-  let pos = body.indexOf(delimiter);
-  while (pos !== -1) {
-    const start = pos + delimiter.length;
-    if (body.subarray(start, start + 2).toString() === '--') return;
-    const next = body.indexOf(delimiter, start);
-    if (next === -1) return;
-    const part = body.subarray(start + 2, next - 2); // drop the CRLFs around the part
-    const headerEnd = part.indexOf('\r\n\r\n');
-    if (headerEnd !== -1) {
-      const head = part.subarray(0, headerEnd).toString('utf8');
-      const data = part.subarray(headerEnd + 4);
-      const name = /name="([^"]*)"/i.exec(head)?.[1];
-      const filename = /filename="([^"]*)"/i.exec(head)?.[1];
-      const contentType = /content-type:\s*([^\r\n]+)/i.exec(head)?.[1]?.trim() ?? 'application/octet-stream';
-      if (name !== undefined) {
-        if (filename !== undefined) input.files.set(name, { filename, contentType, data: Buffer.from(data) });
-        // Multipart encoders turn every newline in a text field into CRLF; store the text as it was written.
-        else input.fields.set(name, data.toString('utf8').replace(/\r\n/g, '\n'));
-      }
-    }
-    pos = next;
-  }
-}
-
 export function readInput(req: SimRequest): GraphInput {
   const input: GraphInput = { fields: new Map(req.query), files: new Map() };
   const type = String(req.headers['content-type'] ?? '').toLowerCase();
   if (req.body.length === 0) return input;
   if (type.startsWith('multipart/form-data')) {
-    const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(String(req.headers['content-type']));
-    const value = boundary?.[1] ?? boundary?.[2];
-    if (value) parseMultipart(req.body, value, input);
+    // Read once by the hub with Node's Request.formData().
+    for (const [k, v] of req.form?.fields ?? []) input.fields.set(k, v.replace(/\r\n/g, '\n'));
+    for (const [k, v] of req.form?.files ?? []) input.files.set(k, v);
   } else if (type.startsWith('application/json')) {
     try {
       const json = JSON.parse(req.body.toString('utf8')) as Record<string, unknown>;
@@ -184,10 +154,6 @@ export function decodeCursor(cursor: string | undefined): string | null {
   } catch {
     return null;
   }
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** A stable numeric user id for a citizen's display name, so repeated comments from one name share an author. */

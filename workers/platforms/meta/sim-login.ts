@@ -6,7 +6,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { SimResponse, SimRoute } from '../sim/core';
 import { demoAccountsFor, simulatorOAuthClient } from '../sim/demo-accounts';
-import { encodeCursor, escapeHtml, graphError, graphRoute, ok, readInput, requestedFields, accessToken, invalidToken } from './sim-http';
+import { escapeHtml, htmlPage } from '../sim/html';
+import { isObject, mapFromJson, mapToJson } from '../sim/persist';
+import { encodeCursor, graphError, graphRoute, ok, readInput, requestedFields, accessToken, invalidToken } from './sim-http';
 
 export interface LoginPage {
   pageId: string;
@@ -56,6 +58,19 @@ export class FacebookLoginSimulator {
     this.pageTokens.clear();
   }
 
+  /** Issued tokens survive a restart (ADR 018); pending codes live ten minutes and do not. */
+  save(): unknown {
+    return { tokens: mapToJson(this.tokens), pageTokens: mapToJson(this.pageTokens) };
+  }
+
+  load(data: unknown): void {
+    if (!isObject(data)) throw new Error('expected an object');
+    const issued = (v: unknown): v is IssuedToken =>
+      isObject(v) && (v.kind === 'user' || v.kind === 'page') && typeof v.longLived === 'boolean' && (v.page === undefined || isObject(v.page));
+    this.tokens = mapFromJson(data.tokens, issued);
+    this.pageTokens = mapFromJson(data.pageTokens, (v): v is string => typeof v === 'string');
+  }
+
   private issue(data: IssuedToken): string {
     const token = `${this.opts.tokenPrefix}${randomBytes(18).toString('base64url')}`;
     this.tokens.set(token, data);
@@ -73,15 +88,7 @@ export class FacebookLoginSimulator {
   }
 
   private dialogPage(status: number, title: string, body: string): SimResponse {
-    const html = `<!doctype html>
-<html lang="sv">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} – Facebook (simulator)</title>
-<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
-button{font-size:1rem;padding:.6rem 1.2rem;margin-right:.5rem}button:focus{outline:3px solid #1b4f9c;outline-offset:2px}</style>
-</head>
-<body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
-    return { status, headers: { 'content-type': 'text/html; charset=utf-8' }, body: html };
+    return htmlPage(status, 'Facebook', title, `<h1>${escapeHtml(title)}</h1>${body}`);
   }
 
   private dialog(query: URLSearchParams): SimResponse {

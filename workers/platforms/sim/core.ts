@@ -5,7 +5,9 @@
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
+import express from 'express';
 import { z } from 'zod';
+import { fileStore, loadState, memoryStore } from './persist';
 import { platforms, type Platform } from '../contract';
 
 export const faultKinds = [
@@ -72,6 +74,38 @@ export interface SimRequest {
   body: Buffer;
   /** Named groups from the route's pattern. */
   params: Record<string, string>;
+  /** A multipart/form-data body as Node's `Request.formData()` read it; null for other bodies or an unreadable one. */
+  form: SimForm | null;
+  /** This platform's base URL as the caller reached it (http://host:port/facebook): for links to the simulator's own pages. */
+  baseUrl: string;
+}
+
+export interface UploadedFile {
+  filename: string;
+  contentType: string;
+  data: Buffer;
+}
+
+export interface SimForm {
+  fields: Map<string, string>;
+  files: Map<string, UploadedFile>;
+}
+
+/** multipart/form-data through Node's own parser (undici's Request.formData()), turned into plain maps once. */
+async function readForm(body: Buffer, contentType: string | undefined): Promise<SimForm | null> {
+  if (!/^multipart\/form-data/i.test(contentType ?? '') || body.length === 0) return null;
+  let data: FormData;
+  try {
+    data = await new Request('http://sim.local/', { method: 'POST', headers: { 'content-type': contentType ?? '' }, body: new Uint8Array(body) }).formData();
+  } catch {
+    return null; // a torn or boundary-less body: the route answers as if the fields were missing
+  }
+  const form: SimForm = { fields: new Map(), files: new Map() };
+  for (const [name, value] of data.entries()) {
+    if (typeof value === 'string') form.fields.set(name, value);
+    else form.files.set(name, { filename: value.name, contentType: value.type || 'application/octet-stream', data: Buffer.from(await value.arrayBuffer()) });
+  }
+  return form;
 }
 
 export interface SimResponse {
@@ -85,8 +119,11 @@ export interface SimRoute {
   method: string;
   /** Matched against SimRequest.path; use named groups for params. */
   pattern: RegExp;
-  /** The name faults are injected by; routes that should never fail (authorise pages) omit it. */
-  operation?: string;
+  /**
+   * The name faults are injected by; routes that should never fail (authorise pages) omit it. A function when one
+   * path carries several operations (Graph's /videos takes upload_phase start/transfer/finish).
+   */
+  operation?: string | ((req: SimRequest) => string);
   handler: (req: SimRequest, sim: SimulatorHub) => SimResponse | Promise<SimResponse>;
 }
 
@@ -99,6 +136,10 @@ export interface PlatformSimulator {
   injectComment(input: { postId?: string; author: string; text: string }, sim: SimulatorHub): SimComment;
   /** Clears platform-private state (tokens issued, containers, quotas); the hub clears posts and comments. */
   reset(): void;
+  /** Platform-private state worth keeping across restarts (tokens issued, upload sessions), JSON-safe (ADR 018). */
+  saveState?(): unknown;
+  /** Takes back what saveState gave; throws on a shape it does not know, and the platform then starts empty. */
+  loadState?(data: unknown): void;
 }
 
 interface ActiveFault extends FaultSpec {
@@ -209,6 +250,7 @@ const controlComment = z.object({
 const latencyInput = z.object({ ms: z.number().int().min(0).max(600_000) });
 
 function send(res: http.ServerResponse, out: SimResponse): void {
+  if (res.writableEnded || res.destroyed) return;
   const headers: Record<string, string> = { ...(out.headers ?? {}) };
   let payload: Buffer | string = '';
   if (Buffer.isBuffer(out.body)) payload = out.body;
@@ -220,15 +262,6 @@ function send(res: http.ServerResponse, out: SimResponse): void {
   headers['content-length'] = String(Buffer.byteLength(payload));
   res.writeHead(out.status, headers);
   res.end(payload);
-}
-
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function parseJson(body: Buffer): unknown {
@@ -290,6 +323,8 @@ async function handleControl(
 
 export interface RunningSimulators {
   hub: SimulatorHub;
+  /** True when the state came back from the state file; false on a first run, in memory, or after an unreadable file. */
+  restored: boolean;
   port: number;
   /** http://127.0.0.1:PORT */
   url: string;
@@ -297,84 +332,136 @@ export interface RunningSimulators {
   close(): Promise<void>;
 }
 
+/** Bodies up to this size are read whole; the largest real request is a video sent in one multipart upload. */
+const MAX_BODY = '1gb';
+
+export interface SimulatorServerOptions {
+  port?: number;
+  host?: string;
+  /** Where the state is kept across restarts (ADR 018); in memory only when absent (tests). */
+  stateFile?: string;
+  /** One line per problem with the state file; stderr when absent. */
+  log?: (line: string) => void;
+}
+
+/**
+ * One express app: the control API under /_sim, then one express Router per platform under /{platform}, its
+ * routes matched by express. Faults and latency are applied around every platform route here, so a platform's
+ * simulator only speaks its wire format.
+ */
 export async function startSimulatorServer(
   simulators: PlatformSimulator[],
-  opts: { port?: number; host?: string } = {},
+  opts: SimulatorServerOptions = {},
 ): Promise<RunningSimulators> {
   const hub = new SimulatorHub(simulators);
   const host = opts.host ?? '127.0.0.1';
-  const server = http.createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? '/', 'http://sim.local');
-      const body = await readBody(req);
-      if (url.pathname.startsWith('/_sim/')) {
-        send(res, await handleControl(hub, req.method ?? 'GET', url.pathname, body));
-        return;
-      }
-      const [, first = '', ...rest] = url.pathname.split('/');
-      const platform = platforms.find((p) => p === first);
-      const sim = platform ? hub.simulators.get(platform) : undefined;
-      if (!platform || !sim) {
-        send(res, { status: 404, body: { error: `unknown simulator path ${url.pathname}` } });
-        return;
-      }
-      const path = `/${rest.join('/')}`;
-      const method = req.method ?? 'GET';
-      let params: Record<string, string> = {};
-      const route = sim.routes.find((r) => {
-        if (r.method !== method) return false;
-        const m = r.pattern.exec(path);
-        if (!m) return false;
-        params = { ...(m.groups ?? {}) };
-        return true;
-      });
-      if (hub.latencyMs > 0) await sleep(hub.latencyMs);
-      if (!route) {
-        send(res, { status: 404, body: { error: `${platform} simulator has no route ${method} ${path}` } });
-        return;
-      }
-      const op = route.operation;
-      if (op) {
-        const timeout = hub.takeFault(platform, op, ['timeout']);
-        if (timeout) {
-          // Hold the request, then drop it without an answer, like a platform that never replies.
-          await sleep(HANG_MS);
-          req.socket.destroy();
-          return;
-        }
-        const fault = hub.takeFault(platform, op, responseFaults);
-        if (fault) {
-          send(res, sim.renderFault(fault.kind, op, hub));
-          return;
-        }
-      }
-      const dropAfter = op ? hub.takeFault(platform, op, ['drop_after_accept']) : null;
-      const out = await route.handler({ method, path, query: url.searchParams, headers: req.headers, body, params }, hub);
-      if (dropAfter && out.status < 400) {
-        // The platform accepted and stored the request; the answer is lost on the way back.
-        req.socket.destroy();
-        return;
-      }
-      send(res, out);
-    })().catch((e: unknown) => {
-      if (!res.headersSent) send(res, { status: 500, body: { error: e instanceof Error ? e.message : String(e) } });
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const restored = opts.stateFile ? loadState(hub, opts.stateFile, log) === 'restored' : false;
+  const store = opts.stateFile ? fileStore(hub, opts.stateFile, log) : memoryStore;
+  let port = 0;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(express.raw({ type: () => true, limit: MAX_BODY }));
+  const bodyOf = (req: express.Request): Buffer => (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+  const searchOf = (req: express.Request) => new URL(req.originalUrl, 'http://sim.local').searchParams;
+
+  /** Express 4 does not await handlers; a thrown error becomes the simulator's own 500, never a hung request. */
+  const run =
+    (fn: (req: express.Request, res: express.Response) => Promise<void>): express.RequestHandler =>
+    (req, res) => {
+      fn(req, res)
+        .catch((e: unknown) => {
+          if (!res.headersSent) send(res, { status: 500, body: { error: e instanceof Error ? e.message : String(e) } });
+        })
+        .finally(() => store.changed());
+    };
+
+  app.all(
+    '/_sim/*',
+    run(async (req, res) => {
+      send(res, await handleControl(hub, req.method, req.path, bodyOf(req)));
+    }),
+  );
+
+  for (const sim of simulators) {
+    const platform = sim.platform;
+    const router = express.Router();
+    for (const route of sim.routes) {
+      const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';
+      router[method](
+        route.pattern,
+        run(async (req, res) => {
+          const simReq: SimRequest = {
+            method: req.method,
+            path: req.path,
+            query: searchOf(req),
+            headers: req.headers,
+            body: bodyOf(req),
+            form: await readForm(bodyOf(req), req.headers['content-type']),
+            // Express numbers a RegExp route's groups; the simulators name theirs.
+            params: { ...(route.pattern.exec(req.path)?.groups ?? {}) },
+            baseUrl: `http://${req.headers.host ?? `${host}:${port}`}/${platform}`,
+          };
+          if (hub.latencyMs > 0) await sleep(hub.latencyMs);
+          const op = typeof route.operation === 'function' ? route.operation(simReq) : route.operation;
+          if (op) {
+            if (hub.takeFault(platform, op, ['timeout'])) {
+              // Hold the request, then drop it without an answer, like a platform that never replies.
+              await sleep(HANG_MS);
+              req.socket.destroy();
+              return;
+            }
+            const fault = hub.takeFault(platform, op, responseFaults);
+            if (fault) {
+              send(res, sim.renderFault(fault.kind, op, hub));
+              return;
+            }
+          }
+          const dropAfter = op ? hub.takeFault(platform, op, ['drop_after_accept']) : null;
+          const out = await route.handler(simReq, hub);
+          if (dropAfter && out.status < 400) {
+            // The platform accepted and stored the request; the answer is lost on the way back.
+            req.socket.destroy();
+            return;
+          }
+          send(res, out);
+        }),
+      );
+    }
+    router.use((req, res) => {
+      send(res, { status: 404, body: { error: `${platform} simulator has no route ${req.method} ${req.path}` } });
     });
+    app.use(`/${platform}`, router);
+  }
+  app.use((req, res) => {
+    send(res, { status: 404, body: { error: `unknown simulator path ${req.path}` } });
   });
+  // A body over the limit or a torn upload: the simulator's answer, not express's HTML page.
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const status = (err as { status?: number }).status ?? 500;
+    if (!res.headersSent) send(res, { status, body: { error: err instanceof Error ? err.message : String(err) } });
+  });
+
+  const server = http.createServer(app);
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  port = typeof address === 'object' && address ? address.port : 0;
   const url = `http://${host}:${port}`;
   return {
     hub,
+    restored,
     port,
     url,
     baseUrl: (platform) => `${url}/${platform}`,
     close: () =>
       new Promise<void>((resolve) => {
+        store.flush();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

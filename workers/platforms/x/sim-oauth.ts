@@ -10,7 +10,10 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SimRequest, SimResponse } from '../sim/core';
 import { demoAccountsFor, simulatorOAuthClient, type DemoAccount } from '../sim/demo-accounts';
-import { escapeHtml, htmlPage, parseJsonObject } from './sim-wire';
+import { escapeHtml, htmlPage as page } from '../sim/html';
+import { parseJsonObject } from './sim-wire';
+
+const htmlPage = (status: number, title: string, body: string) => page(status, 'X', title, body);
 
 /** Not a secret: it only lets the simulator recognise tokens it issued itself. */
 const SIGNING_KEY = 'utrop-x-simulator-token-signing';
@@ -114,6 +117,22 @@ export class XTokenAuthority {
     this.spent.clear();
     this.revoked.clear();
     this.codes.clear();
+  }
+
+  /**
+   * Issued tokens are signed, so they verify after a restart by themselves; what must survive (ADR 018) is which
+   * refresh tokens are spent and which tokens are revoked, or a restart would revive them.
+   */
+  save(): unknown {
+    return { spent: [...this.spent], revoked: [...this.revoked] };
+  }
+
+  load(data: unknown): void {
+    const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+    if (typeof data !== 'object' || data === null) throw new Error('expected an object');
+    const { spent, revoked } = data as { spent?: unknown; revoked?: unknown };
+    this.spent = new Set(strings(spent));
+    this.revoked = new Set(strings(revoked));
   }
 
   private issue(kind: TokenClaims['kind'], sub: string, scope: string[], ttlSecs: number | null): string {

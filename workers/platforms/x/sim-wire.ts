@@ -5,38 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { SimResponse } from '../sim/core';
+import { readRawParts } from '../sim/multipart';
 import { twitterText } from './twitter-text';
-
-/** For the simulator's HTML pages (authorise, permalink). */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-export function htmlPage(status: number, title: string, body: string): SimResponse {
-  const html = `<!doctype html>
-<html lang="sv">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} – X (simulator)</title>
-<style>
-body{font-family:system-ui,sans-serif;background:#fff;color:#0f1419;margin:0;line-height:1.5}
-main{max-width:32rem;margin:3rem auto;padding:0 1rem}
-fieldset{border:1px solid #536471;border-radius:.5rem;padding:1rem;margin:1rem 0}
-button{font:inherit;padding:.6rem 1.4rem;border-radius:2rem;border:2px solid #0f1419;margin-right:.5rem;cursor:pointer}
-button[value=approve]{background:#0f1419;color:#fff}
-button:focus-visible,input:focus-visible{outline:3px solid #1d6fb8;outline-offset:2px}
-.note{color:#536471}
-</style>
-</head>
-<body>
-<main>
-${body}
-</main>
-</body>
-</html>`;
-  return { status, headers: { 'content-type': 'text/html; charset=utf-8' }, body: html };
-}
 
 export const PROBLEM_TYPE = 'https://api.twitter.com/2/problems';
 
@@ -190,30 +160,12 @@ export function renderTweet(tweet: TweetRecord, fields: Set<string>): Record<str
   return out;
 }
 
-/** Parses multipart/form-data into named parts; binary-safe (media chunks are raw bytes). */
+/** The named parts of the media APPEND body; binary-safe (media chunks are raw bytes without a filename). */
 export function parseMultipart(body: Buffer, contentType: string | undefined): Map<string, Buffer> | null {
-  const match = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? '');
-  const boundary = match?.[1] ?? match?.[2];
-  if (!boundary || !/^multipart\/form-data/i.test(contentType ?? '')) return null;
-  const parts = new Map<string, Buffer>();
-  const first = Buffer.from(`--${boundary}`);
-  const next = Buffer.from(`\r\n--${boundary}`);
-  let pos = body.indexOf(first);
-  if (pos < 0) return null;
-  pos += first.length;
-  while (pos < body.length) {
-    if (body.subarray(pos, pos + 2).toString() === '--') return parts;
-    const headerStart = pos + 2;
-    const headerEnd = body.indexOf('\r\n\r\n', headerStart);
-    if (headerEnd < 0) return null;
-    const headers = body.subarray(headerStart, headerEnd).toString('utf8');
-    const end = body.indexOf(next, headerEnd + 4);
-    if (end < 0) return null;
-    const name = /name="([^"]*)"/i.exec(headers)?.[1];
-    if (name !== undefined) parts.set(name, body.subarray(headerEnd + 4, end));
-    pos = end + next.length;
-  }
-  return null;
+  if (!/^multipart\/form-data/i.test(contentType ?? '')) return null;
+  const parts = readRawParts(body, contentType);
+  if (!parts) return null;
+  return new Map(parts.filter((p) => p.name !== null).map((p) => [p.name ?? '', p.data]));
 }
 
 export function parseJsonObject(body: Buffer): Record<string, unknown> | null {

@@ -20,7 +20,7 @@ import {
 } from '../contract';
 import { callOptions, contextFor, newOAuthClient } from './client';
 import { fetchYoutubeComments, moderateYoutubeComment, replyOnYoutube } from './comments';
-import { DEFAULT_TIMEOUT_MS, youtubeConfig } from './config';
+import { DEFAULT_TIMEOUT_MS, watchUrlFor, youtubeConfig } from './config';
 import type { YoutubeCredentials } from './credentials';
 import { toPlatformError } from './errors';
 import { checkYoutubeLimits, composeYoutubeDescription } from './limits';
@@ -37,13 +37,13 @@ export interface YoutubePublishHooks extends PublishHooks {
   onProgress?: (uploadedBytes: number, totalBytes: number) => void | Promise<void>;
 }
 
-export function youtubePermalink(videoId: string): string {
-  return `https://www.youtube.com/watch?v=${videoId}`;
+export function youtubePermalink(videoId: string, apiBaseUrl: string | null = null): string {
+  return watchUrlFor(apiBaseUrl, videoId);
 }
 
-function published(video: youtube_v3.Schema$Video): Published {
+function published(video: youtube_v3.Schema$Video, apiBaseUrl: string | null): Published {
   const id = video.id ?? '';
-  return { externalId: id, permalink: youtubePermalink(id) };
+  return { externalId: id, permalink: youtubePermalink(id, apiBaseUrl) };
 }
 
 function theVideo(req: PublishRequest): MediaItem | undefined {
@@ -95,7 +95,7 @@ async function publish(
   if (sessionUri && !isTrustedSessionUri(sessionUri, conn.apiBaseUrl)) sessionUri = null;
   if (sessionUri) {
     const status = await probeSession(ctx, sessionUri, media.data.length);
-    if (status.state === 'complete') return published(status.video);
+    if (status.state === 'complete') return published(status.video, conn.apiBaseUrl);
     if (status.state === 'incomplete') offset = status.offset;
     // 404/410: expired. A finished session keeps answering 200 with its video for days, far longer than the
     // pipeline retries, so an expired one is taken as unfinished and a fresh session is the only way on.
@@ -105,7 +105,7 @@ async function publish(
     sessionUri = await startSession(ctx, conn.apiBaseUrl, videoResource(req), media);
     await hooks.checkpoint({ sessionUri });
   }
-  return published(await sendBytes(ctx, sessionUri, media, offset, youtubeConfig().chunkSize, onProgress));
+  return published(await sendBytes(ctx, sessionUri, media, offset, youtubeConfig().chunkSize, onProgress), conn.apiBaseUrl);
 }
 
 async function lookup(
@@ -122,7 +122,7 @@ async function lookup(
     };
   }
   const status = await probeSession(contextFor(conn), sessionUri, theVideo(req)?.data.length ?? null);
-  if (status.state === 'complete') return { status: 'published', ...published(status.video) };
+  if (status.state === 'complete') return { status: 'published', ...published(status.video, conn.apiBaseUrl) };
   if (status.state === 'incomplete') return { status: 'not_published' };
   return {
     status: 'unknown',
@@ -174,7 +174,7 @@ export async function updateVideo(conn: Connection<YoutubeCredentials>, update: 
       },
       callOptions(ctx),
     );
-    return published({ ...res.data, id: res.data.id ?? update.videoId });
+    return published({ ...res.data, id: res.data.id ?? update.videoId }, conn.apiBaseUrl);
   } catch (e) {
     throw toPlatformError(e, 'write');
   }

@@ -10,6 +10,7 @@
 import type { youtube_v3 } from '@googleapis/youtube';
 import type { CommentPage, Connection, InboundComment, Published } from '../contract';
 import { callOptions, contextFor } from './client';
+import { watchUrlFor } from './config';
 import type { YoutubeCredentials } from './credentials';
 import { toPlatformError } from './errors';
 
@@ -128,7 +129,7 @@ export async function replyOnYoutube(
     const id = res.data.id;
     if (!id) throw new Error('comments.insert answered without an id');
     const videoId = res.data.snippet?.videoId;
-    return { externalId: id, permalink: videoId ? `https://www.youtube.com/watch?v=${videoId}&lc=${id}` : null };
+    return { externalId: id, permalink: videoId ? watchUrlFor(conn.apiBaseUrl, videoId, id) : null };
   } catch (e) {
     throw toPlatformError(e, 'write');
   }

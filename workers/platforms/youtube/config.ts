@@ -55,4 +55,14 @@ export function authorizeEndpointFor(apiBaseUrl: string | null): string {
   return apiBaseUrl ? `${trimSlash(apiBaseUrl)}/o/oauth2/v2/auth` : 'https://accounts.google.com/o/oauth2/v2/auth';
 }
 
+/**
+ * Where people watch a video (and a comment on it): youtube.com for real, the simulator's own watch page in demo
+ * mode (ADR 018), so every permalink the console shows opens something.
+ */
+export function watchUrlFor(apiBaseUrl: string | null, videoId: string, commentId?: string): string {
+  const origin = apiBaseUrl ? trimSlash(apiBaseUrl) : 'https://www.youtube.com';
+  const query = new URLSearchParams({ v: videoId, ...(commentId ? { lc: commentId } : {}) });
+  return `${origin}/watch?${query.toString()}`;
+}
+
 export const DEFAULT_TIMEOUT_MS = 30_000;

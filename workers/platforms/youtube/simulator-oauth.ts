@@ -1,31 +1,12 @@
 /** Google's consent page and token endpoint, as far as the authorization code + PKCE and refresh grants go. */
 import { createHash } from 'node:crypto';
 import type { SimRequest, SimResponse } from '../sim/core';
+import { escapeHtml, htmlPage } from '../sim/html';
 import { simulatorOAuthClient } from '../sim/demo-accounts';
 import { ACCESS_TOKEN_TTL_SECONDS, type YoutubeSimState } from './simulator-state';
 
-const escapeHtml = (value: string) =>
-  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c] ?? c));
-
 function page(title: string, body: string, status = 200): SimResponse {
-  const html = `<!doctype html>
-<html lang="sv">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}
-button{font-size:1rem;padding:.6rem 1.2rem;margin-right:.5rem;border-radius:.3rem;border:2px solid #1a5fb4;cursor:pointer}
-button[value=approve]{background:#1a5fb4;color:#fff}button[value=deny]{background:#fff;color:#1a5fb4}
-button:focus-visible{outline:3px solid #e66100;outline-offset:2px}fieldset{border:1px solid #999;margin:1rem 0}</style>
-</head>
-<body>
-<main>
-${body}
-</main>
-</body>
-</html>`;
-  return { status, headers: { 'content-type': 'text/html; charset=utf-8' }, body: html };
+  return htmlPage(status, 'Google', title, body);
 }
 
 const errorPage = (reason: string, detail: string) =>

@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { TZDate } from '@date-fns/tz';
 import type { SimComment, SimPost, SimRequest, SimResponse, SimulatorHub } from '../sim/core';
+import { isObject, mapFromJson, mapToJson } from '../sim/persist';
 import { demoAccountsFor } from '../sim/demo-accounts';
 import { YOUTUBE_DESCRIPTION_MAX_BYTES, YOUTUBE_FORBIDDEN_CHARS, YOUTUBE_TITLE_MAX_CHARS } from './limits';
 
@@ -92,6 +93,38 @@ export class YoutubeSimState {
     this.moderation.clear();
     this.ledger = { day: '', used: 0 };
     this.seedDemoTokens();
+  }
+
+  /**
+   * What survives a restart (ADR 018): issued tokens, moderation, the quota ledger and finished upload sessions
+   * (so a probe after a restart still returns the video, never a second one). An unfinished session holds bytes
+   * in memory only; after a restart it answers 404 and the adapter starts a new one, which is safe because
+   * nothing exists on YouTube before the last byte.
+   */
+  save(): unknown {
+    const finite = (e: { channelId: string; expiresAt: number }) => ({ channelId: e.channelId, expiresAt: Number.isFinite(e.expiresAt) ? e.expiresAt : null });
+    return {
+      accessTokens: mapToJson(this.accessTokens).map(([k, v]) => [k, finite(v)]),
+      refreshTokens: mapToJson(this.refreshTokens),
+      moderation: mapToJson(this.moderation),
+      ledger: this.ledger,
+      sessions: mapToJson(this.sessions).filter(([, session]) => session.videoId !== null),
+    };
+  }
+
+  load(data: unknown): void {
+    if (!isObject(data)) throw new Error('expected an object');
+    const token = (v: unknown): v is { channelId: string; expiresAt: number | null } =>
+      isObject(v) && typeof v.channelId === 'string' && (typeof v.expiresAt === 'number' || v.expiresAt === null);
+    for (const [k, v] of mapFromJson(data.accessTokens, token)) {
+      this.accessTokens.set(k, { channelId: v.channelId, expiresAt: v.expiresAt ?? Number.POSITIVE_INFINITY });
+    }
+    for (const [k, v] of mapFromJson(data.refreshTokens, (v): v is string => typeof v === 'string')) this.refreshTokens.set(k, v);
+    for (const [k, v] of mapFromJson(data.moderation, (v): v is string => typeof v === 'string')) this.moderation.set(k, v);
+    const ledger = data.ledger;
+    if (isObject(ledger) && typeof ledger.day === 'string' && typeof ledger.used === 'number') this.ledger = { day: ledger.day, used: ledger.used };
+    const session = (v: unknown): v is UploadSession => isObject(v) && typeof v.id === 'string' && typeof v.videoId === 'string' && typeof v.channelId === 'string';
+    for (const [k, v] of mapFromJson(data.sessions, session)) this.sessions.set(k, { ...v, chunks: [] });
   }
 
   private seedDemoTokens(): void {

@@ -2,6 +2,7 @@
  * POST /upload/youtube/v3/videos (resumable session or multipart) and PUT on the session URI (chunks and the
  * `bytes *\/N` status probe). A video is stored in the hub only when its last byte arrived, as on YouTube.
  */
+import { readRawParts } from '../sim/multipart';
 import { HANG_MS, type FaultKind, type SimRequest, type SimResponse, type SimulatorHub } from '../sim/core';
 import {
   authenticate,
@@ -65,35 +66,15 @@ function admitUpload(state: YoutubeSimState, hub: SimulatorHub, channelId: strin
 }
 
 function parseMultipart(body: Buffer, contentType: string): { json: unknown; media: Buffer; mimeType: string } | null {
-  const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
-  if (!boundary) return null;
-  const delimiter = Buffer.from(`--${boundary}`);
-  const parts: { headers: string; content: Buffer }[] = [];
-  let pos = body.indexOf(delimiter);
-  while (pos !== -1) {
-    let start = pos + delimiter.length;
-    if (body.subarray(start, start + 2).toString() === '--') break;
-    const next = body.indexOf(delimiter, start);
-    if (next === -1) break;
-    if (body.subarray(start, start + 2).toString() === '\r\n') start += 2;
-    const end = body.subarray(next - 2, next).toString() === '\r\n' ? next - 2 : next;
-    const part = body.subarray(start, end);
-    const headerEnd = part.indexOf('\r\n\r\n');
-    if (headerEnd !== -1) {
-      parts.push({ headers: part.subarray(0, headerEnd).toString('utf8'), content: part.subarray(headerEnd + 4) });
-    }
-    pos = next;
-  }
-  const [meta, media] = parts;
+  const [meta, media] = readRawParts(body, contentType) ?? [];
   if (!meta) return null;
   let json: unknown;
   try {
-    json = JSON.parse(meta.content.toString('utf8'));
+    json = JSON.parse(meta.data.toString('utf8'));
   } catch {
     return null;
   }
-  const mimeType = /content-type:\s*([^\r\n;]+)/i.exec(media?.headers ?? '')?.[1]?.trim() ?? 'application/octet-stream';
-  return { json, media: media?.content ?? Buffer.alloc(0), mimeType };
+  return { json, media: media?.data ?? Buffer.alloc(0), mimeType: media?.contentType ?? 'application/octet-stream' };
 }
 
 function sessionUri(req: SimRequest, uploadId: string): string {

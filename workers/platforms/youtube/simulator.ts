@@ -22,6 +22,7 @@ import {
   setModerationStatus,
   updateVideo,
 } from './simulator-api';
+import { escapeHtml, postPage } from '../sim/html';
 import { authorizeDecision, authorizePage, tokenEndpoint } from './simulator-oauth';
 import {
   authError,
@@ -124,6 +125,17 @@ export function createYoutubeSimulator(initial: Partial<YoutubeSimSettings> = {}
       { method: 'DELETE', pattern: /^\/youtube\/v3\/comments$/, operation: 'hide', handler: on(deleteComment) },
       { method: 'POST', pattern: /^\/token$/, operation: 'token', handler: (req) => tokenEndpoint(req, state) },
       { method: 'GET', pattern: /^\/o\/oauth2\/v2\/auth$/, handler: (req) => authorizePage(req, state) },
+      // The watch page the demo's permalinks open (ADR 018): never fault-injected.
+      {
+        method: 'GET',
+        pattern: /^\/watch$/,
+        handler: (req, hub) => {
+          const post = hub.posts.find((p) => p.platform === 'youtube' && p.id === req.query.get('v'));
+          const channel = post ? state.channel(post.channel) : undefined;
+          const title = typeof post?.extra?.title === 'string' ? `<h2>${escapeHtml(post.extra.title)}</h2>\n` : '';
+          return postPage('YouTube', post, channel ? { name: channel.title, handle: channel.handle } : null, title);
+        },
+      },
       { method: 'POST', pattern: /^\/o\/oauth2\/v2\/auth$/, handler: (req) => authorizeDecision(req, state) },
       { method: 'GET', pattern: /^\/_sim\/settings$/, handler: () => ({ status: 200, body: state.settings }) },
       {
@@ -157,6 +169,8 @@ export function createYoutubeSimulator(initial: Partial<YoutubeSimSettings> = {}
       return comment;
     },
     reset: () => state.reset(),
+    saveState: () => state.save(),
+    loadState: (data) => state.load(data),
     settings: () => ({ ...state.settings }),
     configure: (patch) => {
       Object.assign(state.settings, settingsPatch.parse(patch));
