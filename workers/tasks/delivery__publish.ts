@@ -28,6 +28,7 @@ import {
   patchAttempt,
   patchDelivery,
   startAttempt,
+  threadParentExternalId,
   type AttemptPatch,
   type DeliveryPatch,
 } from '../../db/queries/deliveries';
@@ -203,6 +204,8 @@ type Outcome =
   | { kind: 'absent' }
   /** Cancelled before anything was sent. */
   | { kind: 'abandoned' }
+  /** An ordinary delivery met an active pause-all before anything was sent: held until the pause is resumed. */
+  | { kind: 'paused' }
   /** Our attempt was taken over (we were presumed dead) before we sent anything: do nothing more. */
   | { kind: 'lost' };
 
@@ -299,6 +302,8 @@ async function decide(deps: WorkerDeps, at: Attempt): Promise<Outcome> {
     const gate = await db(deps, 'gate', gateState(deps.db, delivery.id, at.attempt.id));
     if (!gate || gate.attemptOutcome !== 'in_progress') return { kind: 'lost' };
     if (gate.state === 'cancelled') return { kind: 'abandoned' };
+    // Pause all (ADR 031): the last moment before the platform call; the pause waits for attempts past this point.
+    if (gate.paused) return { kind: 'paused' };
     // The lookup said "not there": that is now what we know, whatever happens to the send.
     if (gate.needsReconcile) await patchDelivery(deps.db, delivery.id, { needsReconcile: false, unknownLookups: 0 });
 
@@ -403,11 +408,14 @@ async function load(deps: WorkerDeps, at: Attempt): Promise<Loaded> {
     timeoutMs: deps.platformTimeoutMs,
   };
   const base = deps.publicUrl.replace(/\/+$/, '');
+  // A thread (crisis updates): the platform post of the first one on this channel, when it is out (X replies to it).
+  const replyToExternalId = post.replyToPostId ? await db(deps, 'load thread', threadParentExternalId(deps.db, post.replyToPostId, channel.id)) : null;
   const req: PublishRequest = {
     deliveryId: delivery.id,
     text: post.text,
     link: post.link,
     title: post.title,
+    replyToExternalId,
     media: media.map((m) => ({
       kind: m.kind,
       mimeType: m.mimeType,
@@ -537,6 +545,13 @@ async function finishIn(deps: WorkerDeps, tx: Tx, at: Attempt, outcome: Exclude<
       await executeAll(tx, [
         attemptSet({ outcome: 'abandoned', ...ended, message: withNote(at, t('delivery.cancelledBeforeSend')) }),
         deliverySet({ nextAttemptAt: null }),
+      ]);
+      return;
+
+    case 'paused':
+      await executeAll(tx, [
+        attemptSet({ outcome: 'held', ...ended, message: t('crisis.pause.heldByPause') }),
+        ...(cancelled ? [] : [deliverySet({ state: 'held', nextAttemptAt: null, failureReason: t('crisis.pause.heldByPause') })]),
       ]);
       return;
 
