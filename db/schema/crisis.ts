@@ -3,17 +3,10 @@ import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqu
 import { users } from './users';
 import { posts } from './publishing';
 
-/** CAP 1.2 severity (OASIS CAP §3.2.2 `severity`), lower-cased. */
-export const crisisSeverityValues = ['extreme', 'severe', 'moderate', 'minor'] as const;
-export type CrisisSeverity = (typeof crisisSeverityValues)[number];
+import { crisisLanguageValues, crisisMsgTypeValues, crisisSeverityValues, type CrisisLanguage } from '../../common/crisis';
 
-/** The languages a crisis message is written in: Swedish, English and easy Swedish (lättläst). */
-export const crisisLanguageValues = ['sv', 'en', 'sv-easy'] as const;
-export type CrisisLanguage = (typeof crisisLanguageValues)[number];
-
-/** alert → CAP Alert, update → CAP Update, all_clear → CAP Cancel. */
-export const crisisMsgTypeValues = ['alert', 'update', 'all_clear'] as const;
-export type CrisisMsgType = (typeof crisisMsgTypeValues)[number];
+export { crisisLanguageValues, crisisMsgTypeValues, crisisSeverityValues };
+export type { CrisisLanguage, CrisisMsgType, CrisisSeverity } from '../../common/crisis';
 
 /** An incident: one situation in the city (unsafe water, smoke), from the first alert to the all-clear (ADR 023). */
 export const crisisIncidents = pgTable(

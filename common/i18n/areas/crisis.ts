@@ -77,6 +77,17 @@ export const svCrisis = {
   'crisis.pause.resume': 'Återuppta valda',
   'crisis.pause.noneHeld': 'Inga inlägg hålls kvar.',
   'crisis.deliveries': 'Leveranser',
+  'crisis.pause.defaultReason': 'Krishändelse pågår',
+  'crisis.var.roadHint': 'Bara för mallen Avstängd väg.',
+  'crisis.message.overrideHint': 'Fyll bara i om granskningen stoppar meddelandet och det ändå måste ut.',
+  'crisis.message.next': 'Nästa meddelande blir: {type}',
+  'crisis.message.language': 'Språk',
+  'crisis.message.channel': 'Kanal',
+  'crisis.message.check': 'Kontroll',
+  'crisis.message.state': 'Status',
+  'crisis.message.link': 'Länk',
+  'crisis.message.record': 'Diarienummer',
+  'crisis.severityLabel': 'Allvarlighetsgrad: {severity}',
 } as const;
 
 export const enCrisis: Record<keyof typeof svCrisis, string> = {
@@ -157,4 +168,15 @@ export const enCrisis: Record<keyof typeof svCrisis, string> = {
   'crisis.pause.resume': 'Resume chosen',
   'crisis.pause.noneHeld': 'No posts are held.',
   'crisis.deliveries': 'Deliveries',
+  'crisis.pause.defaultReason': 'Crisis incident in progress',
+  'crisis.var.roadHint': 'Only for the Road closure template.',
+  'crisis.message.overrideHint': 'Fill in only when the screening stops the message and it must go out anyway.',
+  'crisis.message.next': 'The next message will be: {type}',
+  'crisis.message.language': 'Language',
+  'crisis.message.channel': 'Channel',
+  'crisis.message.check': 'Check',
+  'crisis.message.state': 'State',
+  'crisis.message.link': 'Link',
+  'crisis.message.record': 'Registration number',
+  'crisis.severityLabel': 'Severity: {severity}',
 };
