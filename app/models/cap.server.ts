@@ -72,6 +72,11 @@ export async function exportCapAlert(db: DbOrTx, messageId: string): Promise<str
   return xml;
 }
 
+export async function messageBelongsTo(db: DbOrTx, messageId: string, incidentId: string): Promise<boolean> {
+  const found = await getMessage(db, messageId);
+  return found?.incident.id === incidentId;
+}
+
 /** Every message of an incident as CAP alerts, oldest first. */
 export async function exportIncidentCap(db: DbOrTx, incidentId: string): Promise<{ messageId: string; capIdentifier: string; xml: string }[] | null> {
   const view = await getIncident(db, incidentId);

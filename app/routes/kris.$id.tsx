@@ -179,6 +179,9 @@ export default function IncidentPage() {
           <h3 id={`msg-${m.id}`}>
             {m.seq}. {tr(`crisis.msgType.${m.msgType}` as MessageKey)} · {formatDateTime(m.publishedAt, locale)}
           </h3>
+          <p>
+            <a href={`/kris/${incident.id}/cap/${m.id}`}>{tr('crisis.message.cap', { n: m.seq })}</a>
+          </p>
           <div className="table-wrap">
             <table aria-live="polite">
               <thead>

@@ -87,6 +87,15 @@ describe('/kris', () => {
     expect(m!.publishedBy).toBe(publisher!.id);
     const board = await (await s.get(location)).text();
     expect(board).toContain('Larm');
+    // Its CAP 1.2 alert, linked from the board.
+    const capPath = `${location}/cap/${m!.id}`;
+    expect(board).toContain(capPath);
+    const cap = await s.get(capPath);
+    expect(cap.status).toBe(200);
+    expect(cap.headers.get('content-type')).toContain('application/cap+xml');
+    expect(await cap.text()).toContain(`<identifier>${m!.capIdentifier}</identifier>`);
+    expect((await s.get(`${location}/cap/not-a-uuid`)).status).toBe(404);
+    expect((await s.get(`/kris/00000000-0000-0000-0000-000000000000/cap/${m!.id}`)).status).toBe(404);
 
     // Resume from /kris ends the banner.
     expect((await postForm(s, '/kris', [['intent', 'resume']])).status).toBe(302);

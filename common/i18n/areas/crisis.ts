@@ -88,6 +88,7 @@ export const svCrisis = {
   'crisis.message.link': 'Länk',
   'crisis.message.record': 'Diarienummer',
   'crisis.severityLabel': 'Allvarlighetsgrad: {severity}',
+  'crisis.message.cap': 'Meddelande {n} som CAP 1.2 (XML)',
 } as const;
 
 export const enCrisis: Record<keyof typeof svCrisis, string> = {
@@ -179,4 +180,5 @@ export const enCrisis: Record<keyof typeof svCrisis, string> = {
   'crisis.message.link': 'Link',
   'crisis.message.record': 'Registration number',
   'crisis.severityLabel': 'Severity: {severity}',
+  'crisis.message.cap': 'Message {n} as CAP 1.2 (XML)',
 };
