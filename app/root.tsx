@@ -20,7 +20,9 @@ import { localeFromRequest } from './utils/locale.server';
 import { rolePermissions, type Permission } from './utils/permissions';
 import { useNonce } from './utils/nonce';
 import { t, type Locale, type MessageKey } from '../common/i18n';
+import { formatDateTime } from '../common/time';
 import { CsrfInput } from './components/csrf-input';
+import { activePause } from './models/crisis.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: styles }];
 
@@ -35,7 +37,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const permissions: Permission[] = current ? [...rolePermissions[current.user.role]] : [];
   const headers = new Headers();
   if (csrf.setCookie) headers.append('Set-Cookie', csrf.setCookie);
-  return Response.json({ user, permissions, locale, csrf: csrf.token }, { headers });
+  // Pause all (ADR 031): every signed-in page says so while it holds ordinary posts.
+  const active = current ? await activePause(context.db) : null;
+  const pause = active ? { reason: active.reason, pausedAt: active.pausedAt.toISOString() } : null;
+  return Response.json({ user, permissions, locale, csrf: csrf.token, pause }, { headers });
 }
 
 export type RootData = {
@@ -43,6 +48,7 @@ export type RootData = {
   permissions: Permission[];
   locale: Locale;
   csrf: string;
+  pause: { reason: string; pausedAt: string } | null;
 };
 
 interface NavItem {
@@ -122,6 +128,17 @@ export function Layout({ children }: { children: ReactNode }) {
                 ))}
             </ul>
           </nav>
+        ) : null}
+        {data?.user && data.pause ? (
+          <p className="pause-banner" role="status">
+            {tr('crisis.pause.banner', { time: formatDateTime(data.pause.pausedAt, locale), reason: data.pause.reason })}
+            {data.permissions.includes('create:crisis') ? (
+              <>
+                {' '}
+                <a href="/kris">{tr('crisis.pause.resumeTitle')}</a>
+              </>
+            ) : null}
+          </p>
         ) : null}
         <main id="main" tabIndex={-1}>
           {children}

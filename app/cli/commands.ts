@@ -11,5 +11,18 @@ import { moderateCommand } from './moderate';
 import { registerVerifyCommand } from './register';
 import { registerExportCommand } from './register-export';
 import { registerDestroyCommand, registerRetentionCommand } from './register-retention';
+import { capExportCommand, capValidateCommand } from './cap';
 
-export const extraCommands: ExtraCommand[] = [postCreate, postShow, screenCommand, moderateCommand, registerVerifyCommand, registerExportCommand, registerRetentionCommand, registerDestroyCommand];
+// One command per line: each issue adds its own.
+export const extraCommands: ExtraCommand[] = [
+  postCreate,
+  postShow,
+  screenCommand,
+  moderateCommand,
+  registerVerifyCommand,
+  registerExportCommand,
+  registerRetentionCommand,
+  registerDestroyCommand,
+  capValidateCommand,
+  capExportCommand,
+];

@@ -210,13 +210,22 @@ export async function gateState(
   db: DbOrTx,
   deliveryId: string,
   attemptId: number,
-): Promise<{ state: Delivery['state']; needsReconcile: boolean; attemptOutcome: DeliveryAttempt['outcome'] | null } | undefined> {
-  const rows = await db.execute<{ state: Delivery['state']; needs_reconcile: boolean; outcome: DeliveryAttempt['outcome'] | null }>(sql`
-    select d.state, d.needs_reconcile, (select a.outcome from delivery_attempts a where a.id = ${attemptId}) as outcome
+): Promise<{ state: Delivery['state']; needsReconcile: boolean; attemptOutcome: DeliveryAttempt['outcome'] | null; paused: boolean } | undefined> {
+  // paused: an ordinary delivery while pause-all is active (ADR 031) — read in the same statement as the row lock.
+  const rows = await db.execute<{ state: Delivery['state']; needs_reconcile: boolean; outcome: DeliveryAttempt['outcome'] | null; paused: boolean }>(sql`
+    select d.state, d.needs_reconcile, (select a.outcome from delivery_attempts a where a.id = ${attemptId}) as outcome,
+      (not d.is_crisis and exists (select 1 from crisis_pauses p where p.resumed_at is null)) as paused
     from deliveries d where d.id = ${deliveryId}
     for update of d`);
   const row = rows[0];
-  return row ? { state: row.state, needsReconcile: row.needs_reconcile, attemptOutcome: row.outcome } : undefined;
+  return row ? { state: row.state, needsReconcile: row.needs_reconcile, attemptOutcome: row.outcome, paused: row.paused } : undefined;
+}
+
+/** The platform id of a post's delivery on a channel, once published (the parent of a thread). */
+export async function threadParentExternalId(db: DbOrTx, postId: string, channelId: string): Promise<string | null> {
+  const rows = await db.execute<{ external_id: string | null }>(sql`
+    select external_id from deliveries where post_id = ${postId} and channel_id = ${channelId} and state = 'published'`);
+  return rows[0]?.external_id ?? null;
 }
 
 /** UPDATE deliveries without RETURNING (the hot path keeps its own copy). */

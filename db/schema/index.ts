@@ -5,3 +5,4 @@ export * from './publishing';
 export * from './register';
 export * from './workers';
 export * from './inbox';
+export * from './crisis';

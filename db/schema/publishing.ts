@@ -27,6 +27,8 @@ export const posts = pgTable('posts', {
   /** YouTube needs a title; other platforms ignore it. */
   title: text('title'),
   isCrisis: boolean('is_crisis').notNull().default(false),
+  /** A thread: this post follows up that one (X: a reply to its post on the same channel; elsewhere a new post). */
+  replyToPostId: uuid('reply_to_post_id'),
   createdBy: uuid('created_by').references(() => users.id),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   scheduledAt: timestamp('scheduled_at', { withTimezone: true }).notNull(),

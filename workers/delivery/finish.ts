@@ -135,6 +135,13 @@ async function finishIn(deps: WorkerDeps, tx: Tx, at: Attempt, outcome: Exclude<
       ]);
       return;
 
+    case 'paused':
+      await executeAll(tx, [
+        attemptSet({ outcome: 'held', ...ended, message: t('crisis.pause.heldByPause') }),
+        ...(cancelled ? [] : [deliveryTo('held', { nextAttemptAt: null, failureReason: t('crisis.pause.heldByPause') })]),
+      ]);
+      return;
+
     case 'failed': {
       const attemptDone = attemptSet({ outcome: 'failed', ...ended, ...errorColumns(outcome.error), message: withNote(at, outcome.error.message) });
       if (cancelled) {

@@ -34,6 +34,8 @@ export type Outcome =
   | { kind: 'absent' }
   /** Cancelled before anything was sent. */
   | { kind: 'abandoned' }
+  /** An ordinary delivery met an active pause-all before anything was sent: held until the pause is resumed. */
+  | { kind: 'paused' }
   /** Our attempt was taken over (we were presumed dead) before we sent anything: do nothing more. */
   | { kind: 'lost' };
 

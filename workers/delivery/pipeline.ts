@@ -15,7 +15,7 @@
  * the database itself fails, so that Graphile Worker retries the job.
  */
 import { t } from '../../common/i18n';
-import { gateState, patchDelivery } from '../../db/queries/deliveries';
+import { gateState, patchDelivery, threadParentExternalId } from '../../db/queries/deliveries';
 import { loadMedia } from '../../db/queries/post-media';
 import type { Channel, PostMedia, Post } from '../../db/schema';
 import { isPlatformError, type Checkpoint, type Connection, type PlatformError, type PublishRequest } from '../platforms/contract';
@@ -141,6 +141,8 @@ async function decide(deps: WorkerDeps, at: Attempt): Promise<Outcome> {
     const gate = await dbStep(deps, 'gate', gateState(deps.db, delivery.id, at.attempt.id));
     if (!gate || gate.attemptOutcome !== 'in_progress') return { kind: 'lost' };
     if (gate.state === 'cancelled') return { kind: 'abandoned' };
+    // Pause all (ADR 031): the last moment before the platform call; the pause waits for attempts past this point.
+    if (gate.paused) return { kind: 'paused' };
     // The lookup said "not there": that is now what we know, whatever happens to the send.
     if (gate.needsReconcile) await patchDelivery(deps.db, delivery.id, { needsReconcile: false, unknownLookups: 0 });
 
@@ -231,7 +233,9 @@ async function load(deps: WorkerDeps, at: Attempt): Promise<Loaded> {
     text: post.text,
     link: post.link,
     title: post.title,
-    replyToExternalId: delivery.replyToExternalId,
+    // An inbox reply answers a comment; a crisis update threads under the incident's first post (X replies to it).
+    replyToExternalId:
+      delivery.replyToExternalId ?? (post.replyToPostId ? await dbStep(deps, 'load thread', threadParentExternalId(deps.db, post.replyToPostId, channel.id)) : null),
     media: media.map((m) => ({
       kind: m.kind,
       mimeType: m.mimeType,

@@ -1,0 +1,61 @@
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { ExtraCommand } from './commands';
+import { withDatabase } from './db';
+import { exportCapAlert, validateCap } from '../models/cap.server';
+
+/** The OASIS CAP 1.2 schema, unchanged (docs.oasis-open.org/emergency/cap/v1.2), shipped so validation needs no network. */
+export function capSchema(): string {
+  return readFileSync(path.join(import.meta.dirname, 'CAP-v1.2.xsd'), 'utf8');
+}
+
+const MAX_FILE = 8 * 1024 * 1024;
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const fail = (msg: string) => {
+  process.stderr.write(`${msg}\n`);
+  return 2;
+};
+
+/** `utrop cap validate FILE`: exit 0 valid, 1 with the schema errors listed, 2 when the file cannot be read. */
+export const capValidateCommand: ExtraCommand = {
+  usage: 'cap validate FILE                     check a CAP 1.2 alert against the OASIS schema (exit 1 with the errors)',
+  matches: (argv) => argv[0] === 'cap' && argv[1] === 'validate',
+  async run(argv) {
+    const file = argv[2];
+    if (!file || argv.length > 3) return fail('utrop cap validate: give exactly one FILE');
+    let bytes: Buffer;
+    try {
+      if (statSync(file).size > MAX_FILE) return fail(`utrop cap validate: the file is larger than ${MAX_FILE / 1024 / 1024} MB`);
+      bytes = readFileSync(file);
+    } catch {
+      return fail(`utrop cap validate: cannot read ${JSON.stringify(file.slice(0, 200))}`);
+    }
+    let xml: string;
+    try {
+      xml = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      return fail('utrop cap validate: the file is not UTF-8');
+    }
+    const result = await validateCap(xml, capSchema());
+    if (result.valid) {
+      process.stdout.write('Giltig CAP 1.2.\n');
+      return 0;
+    }
+    process.stdout.write(`${result.errors.map((e) => e.trim()).join('\n')}\n`);
+    return 1;
+  },
+};
+
+/** `utrop cap export MESSAGE_ID`: prints the message's CAP 1.2 alert. */
+export const capExportCommand: ExtraCommand = {
+  usage: 'cap export MESSAGE_ID                 print a crisis message as a CAP 1.2 alert',
+  matches: (argv) => argv[0] === 'cap' && argv[1] === 'export',
+  async run(argv) {
+    const id = argv[2];
+    if (!id || argv.length > 3 || !uuid.test(id)) return fail('utrop cap export: give one MESSAGE_ID (a UUID)');
+    const xml = await withDatabase((db) => exportCapAlert(db, id.toLowerCase()));
+    if (!xml) return fail(`utrop cap export: no crisis message ${id}`);
+    process.stdout.write(xml);
+    return 0;
+  },
+};
