@@ -3,21 +3,11 @@ import { bigint, bigserial, boolean, customType, index, integer, jsonb, pgTable,
 import { channels } from './channels';
 import { deliveries } from './publishing';
 
+import { recordDirections, recordKinds } from '../../common/register';
+
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
-export const recordKinds = [
-  'outgoing_post',
-  'inbound_comment',
-  'outgoing_reply',
-  'moderation_event',
-  'edit',
-  'crisis_message',
-  'destruction_decision',
-  'register_note',
-  'correction',
-] as const;
-export type RecordKind = (typeof recordKinds)[number];
-export const recordDirections = ['outgoing', 'incoming', 'internal'] as const;
+export { recordDirections, recordKinds, type RecordKind } from '../../common/register';
 
 /**
  * The register of public records (allmänna handlingar), OSL 5 kap. 2 §. Append-only: triggers refuse UPDATE and
@@ -71,6 +61,11 @@ export const publicRecords = pgTable(
     index('public_records_post_idx').on(t.postId),
     unique('public_records_series_number_unique').on(t.series, t.year, t.seq),
     index('public_records_search_idx').using('gin', t.searchVector),
+    // Migration 0009 (search, ADR 020): keyset paging in registration order, channel filter, number lookup, related.
+    index('public_records_registered_id_idx').on(t.registeredAt, t.id),
+    index('public_records_channel_registered_idx').on(t.channelId, t.registeredAt, t.id),
+    index('public_records_year_seq_idx').on(t.year, t.seq),
+    index('public_records_related_idx').on(t.relatedRecordId),
   ],
 );
 

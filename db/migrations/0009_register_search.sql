@@ -1,0 +1,10 @@
+-- Register search (ADR 020). The Swedish full-text vector and its GIN index exist since 0003 (a generated column, so
+-- no backfill UPDATE of the append-only table is ever needed). What search adds is keyset paging in registration
+-- order and the filters that must not scan the whole register.
+CREATE INDEX IF NOT EXISTS "public_records_registered_id_idx" ON "public_records" USING btree ("registered_at","id");
+--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "public_records_channel_registered_idx" ON "public_records" USING btree ("channel_id","registered_at","id");
+--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "public_records_year_seq_idx" ON "public_records" USING btree ("year","seq");
+--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "public_records_related_idx" ON "public_records" USING btree ("related_record_id");
