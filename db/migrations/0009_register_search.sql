@@ -8,3 +8,8 @@ CREATE INDEX IF NOT EXISTS "public_records_channel_registered_idx" ON "public_re
 CREATE INDEX IF NOT EXISTS "public_records_year_seq_idx" ON "public_records" USING btree ("year","seq");
 --> statement-breakpoint
 CREATE INDEX IF NOT EXISTS "public_records_related_idx" ON "public_records" USING btree ("related_record_id");
+--> statement-breakpoint
+-- Confidential records and drills are few: small partial indexes in registration order answer those filters at once.
+CREATE INDEX IF NOT EXISTS "public_records_confidential_idx" ON "public_records" USING btree ("registered_at","id") WHERE "confidential";
+--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "public_records_exercise_idx" ON "public_records" USING btree ("registered_at","id") WHERE "exercise";

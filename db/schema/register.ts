@@ -66,6 +66,8 @@ export const publicRecords = pgTable(
     index('public_records_channel_registered_idx').on(t.channelId, t.registeredAt, t.id),
     index('public_records_year_seq_idx').on(t.year, t.seq),
     index('public_records_related_idx').on(t.relatedRecordId),
+    index('public_records_confidential_idx').on(t.registeredAt, t.id).where(sql`${t.confidential}`),
+    index('public_records_exercise_idx').on(t.registeredAt, t.id).where(sql`${t.exercise}`),
   ],
 );
 
