@@ -13,3 +13,7 @@ CREATE INDEX IF NOT EXISTS "public_records_related_idx" ON "public_records" USIN
 CREATE INDEX IF NOT EXISTS "public_records_confidential_idx" ON "public_records" USING btree ("registered_at","id") WHERE "confidential";
 --> statement-breakpoint
 CREATE INDEX IF NOT EXISTS "public_records_exercise_idx" ON "public_records" USING btree ("registered_at","id") WHERE "exercise";
+--> statement-breakpoint
+-- Finer word statistics: the planner then knows a common word (a few per cent of the register) from a rare one and
+-- walks the registration-order index for the first, the GIN index for the second, instead of sorting 50,000 hits.
+ALTER TABLE "public_records" ALTER COLUMN "search_vector" SET STATISTICS 1000;

@@ -165,6 +165,7 @@ export async function runRegisterSearchBench(opts: RegisterSearchBenchOptions): 
       const r = await searchRegister(database.db, input, 'registrar');
       const ms = performance.now() - t0;
       (byQuery[name] ??= []).push(ms);
+      if (ms > 100) log(`register search bench: ${name} ${JSON.stringify(input)} took ${Math.round(ms)} ms`);
       return r;
     };
     const words = ['vattenläcka', 'parkeringen', 'biblioteket', 'snöröjning', 'sophämtning', 'lekplats'];
