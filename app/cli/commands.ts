@@ -9,5 +9,7 @@ import { postCreate, postShow } from './post';
 import { screenCommand } from './screen';
 import { moderateCommand } from './moderate';
 import { registerVerifyCommand } from './register';
+import { registerExportCommand } from './register-export';
+import { registerDestroyCommand, registerRetentionCommand } from './register-retention';
 
-export const extraCommands: ExtraCommand[] = [postCreate, postShow, screenCommand, moderateCommand, registerVerifyCommand];
+export const extraCommands: ExtraCommand[] = [postCreate, postShow, screenCommand, moderateCommand, registerVerifyCommand, registerExportCommand, registerRetentionCommand, registerDestroyCommand];
