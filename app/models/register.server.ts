@@ -22,7 +22,8 @@ import {
 } from '../../db/queries/register';
 import { maskRecord, type ReleasedRecord } from '../../db/register/mask';
 import { verifyRegister, writeAnchor, type VerifyResult } from '../../db/register';
-import { writeCsv, writeJson } from '../../db/register/export';
+import type { PublicRecord } from '../../db/schema';
+import { writeSearchExport } from './register-export.server';
 import { roleHasPermission } from '../utils/permissions';
 import type { RegisterSearchInput } from '../forms/register';
 import type { Actor } from '../../common/actor';
@@ -181,28 +182,27 @@ export async function verifyRegisterFromConsole(db: Db, actor: Actor): Promise<V
 }
 
 /**
- * The whole result of a search as CSV or JSON (the serializers of db/register/export), masked for the reader's role,
- * streamed page by page; an audit entry records who exported what once the last record is written.
+ * The whole result of a search as CSV or JSON, streamed page by page: masking, serializing and the audit entry are
+ * the export use-case's (app/models/register-export.server.ts, writeSearchExport), the records this search's.
  */
 export function exportRegisterSearch(db: Db, input: RegisterSearchInput, role: Role, format: 'csv' | 'json', actor: Actor): Readable {
   const out = new PassThrough();
-  void (async () => {
-    try {
-      const { after: _cursor, ...filters } = input;
-      const write = format === 'csv' ? writeCsv : writeJson;
-      const records = await write(releasedSearchRecords(db, filters, role), out);
-      await recordAudit(db, {
-        actorUserId: actor.userId,
-        actorLabel: actor.label,
-        action: 'register.exported',
-        objectType: 'register',
-        objectId: null,
-        details: { format, records, filters },
-      });
-      out.end();
-    } catch (e) {
-      out.destroy(e instanceof Error ? e : new Error(String(e)));
-    }
-  })();
+  const { after: _cursor, ...query } = input;
+  void writeSearchExport(db, { role, actor }, { format, records: unmaskedSearchRecords(db, query, role), query }, out).then(
+    () => out.end(),
+    (e: unknown) => out.destroy(e instanceof Error ? e : new Error(String(e))),
+  );
   return out;
+}
+
+/** The search's records, not yet masked (for writeSearchExport, which masks): confidential ones still kept out of text hits. */
+async function* unmaskedSearchRecords(db: DbOrTx, input: RegisterSearchInput, role: Role, pageSize = 1000): AsyncGenerator<PublicRecord> {
+  const filters = searchFilters(input);
+  let after: RecordCursor | undefined;
+  for (;;) {
+    const { rows, next } = await searchRecords(db, { ...filters, textMatchesConfidential: mayViewConfidential(role), after, limit: pageSize });
+    for (const { channelName: _channel, ...record } of rows) yield { ...record, searchVector: null };
+    if (!next) return;
+    after = next;
+  }
 }
