@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { eq } from 'drizzle-orm';
 import { HttpSession, startTestApp, type TestApp } from '../support/app';
-import { channels, publicRecords } from '../../db/schema';
+import { auditLog, channels, publicRecords } from '../../db/schema';
 import { contentHash } from '../../db/register';
 import { releasedSearchRecords } from '../../app/models/register.server';
 
@@ -215,6 +215,8 @@ describe('who may use the register', () => {
     const json = await s.get('/diarium/export?format=json&q=parkering');
     const rows = (await json.json()) as { id: number; registrationNumber: string }[];
     expect(rows.map((r) => r.id)).toContain(ids.post);
+    const audited = await app.db.db.select().from(auditLog).where(eq(auditLog.action, 'register.export.search'));
+    expect(audited.map((a) => (a.details as { records: number }).records).sort()).toEqual([2, rows.length].sort());
     expect((await s.get('/diarium/export?format=pdf')).status).toBe(400);
     expect((await s.get('/diarium/export?format=csv&from=2026-02-30')).status).toBe(400);
   });
