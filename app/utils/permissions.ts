@@ -16,7 +16,10 @@ export const permissionValues = [
   'view:inbox',
   'moderate:comment',
   'view:register',
+  /** Confidential records in full; without it they are masked (sender, description, content withheld). */
+  'view:register:confidential',
   'export:register',
+  'verify:register',
   'view:channels',
   'manage:channels',
   'manage:users',
@@ -39,13 +42,15 @@ export const rolePermissions = {
     'moderate:comment',
     'view:channels',
     'view:simulator',
+    // Their own publications are public records: searchable, confidential ones masked.
+    'view:register',
   ],
   emergency: [...everyone, 'view:posts', 'create:post', 'post:publish', 'manage:delivery', 'create:crisis', 'view:channels', 'view:simulator'],
   // Drafting roles: no post:publish until the approval flow gives their posts a reviewer.
   employer_branding: [...everyone, 'view:posts', 'create:post', 'approve:post', 'view:channels'],
   staff_host: [...everyone, 'view:posts', 'create:post'],
   contact_centre: [...everyone, 'view:inbox', 'moderate:comment'],
-  registrar: [...everyone, 'view:register', 'export:register'],
+  registrar: [...everyone, 'view:register', 'view:register:confidential', 'export:register', 'verify:register'],
 } satisfies Record<Role, Permission[]>;
 
 export function roleHasPermission(role: Role, permission: Permission): boolean {

@@ -117,18 +117,8 @@ export function safeFileName(name: string): string {
   return cleaned === '' ? 'fil' : cleaned;
 }
 
-/**
- * Reads the form of a mutating request (once), checks its CSRF token and every field. Throws a Response for a body
- * that cannot be read (413, 415, 400) or a wrong CSRF token (403); returns field errors for bad values.
- */
-export async function readForm(request: Request, context: AppLoadContext, options: ReadFormOptions = {}): Promise<ReadForm> {
-  const encoding = options.encoding ?? 'urlencoded';
-  const locale = options.locale ?? localeFromRequest(request, null);
-  const expected = encoding === 'multipart' ? 'multipart/form-data' : 'application/x-www-form-urlencoded';
-  if (contentTypeOf(request) !== expected) throw inputRefusal(415, t('input.wrongType', {}, locale));
-  const maxBytes = options.maxBytes ?? (encoding === 'multipart' ? DEFAULT_MAX_MULTIPART_BYTES : DEFAULT_MAX_URLENCODED_BYTES);
-  const body = await readBody(request, maxBytes, locale);
-
+/** The per-field checks of readForm and readQuery (NUL bytes, invalid UTF-8, length), in one place. */
+function fieldCollector(options: Pick<ReadFormOptions, 'maxChars'>, locale: Locale, encoding: FormEncoding | 'query') {
   const fieldErrors: Record<string, string[]> = {};
   const addError = (field: string, message: string) => {
     const list = (fieldErrors[field] ??= []);
@@ -141,8 +131,9 @@ export async function readForm(request: Request, context: AppLoadContext, option
 // eslint-disable-next-line no-control-regex -- NUL and control characters are exactly what is refused here
     const field = /[\u0000\uFFFD]/.test(name) || !validUtf8 && name === '' ? '' : name;
     let kept = value;
-    // Multipart parsing (web-standard formData) turns invalid UTF-8 into U+FFFD; that is how it is recognised there.
-    if (!validUtf8 || (encoding === 'multipart' && value.includes('\uFFFD'))) addError(field, t('input.encoding', {}, locale));
+    // Multipart parsing (web-standard formData) turns invalid UTF-8 into U+FFFD, and so does the web server for a URL
+    // (%FF arrives as %EF%BF%BD): that is how it is recognised there.
+    if (!validUtf8 || (encoding !== 'urlencoded' && value.includes('\uFFFD'))) addError(field, t('input.encoding', {}, locale));
     if (kept.includes('\u0000')) {
       addError(field, t('input.nul', {}, locale));
 // eslint-disable-next-line no-control-regex -- NUL and control characters are exactly what is refused here
@@ -156,6 +147,22 @@ export async function readForm(request: Request, context: AppLoadContext, option
     if (field !== '') form.append(field, kept);
   };
 
+  return { form, fieldErrors, addText };
+}
+
+/**
+ * Reads the form of a mutating request (once), checks its CSRF token and every field. Throws a Response for a body
+ * that cannot be read (413, 415, 400) or a wrong CSRF token (403); returns field errors for bad values.
+ */
+export async function readForm(request: Request, context: AppLoadContext, options: ReadFormOptions = {}): Promise<ReadForm> {
+  const encoding = options.encoding ?? 'urlencoded';
+  const locale = options.locale ?? localeFromRequest(request, null);
+  const expected = encoding === 'multipart' ? 'multipart/form-data' : 'application/x-www-form-urlencoded';
+  if (contentTypeOf(request) !== expected) throw inputRefusal(415, t('input.wrongType', {}, locale));
+  const maxBytes = options.maxBytes ?? (encoding === 'multipart' ? DEFAULT_MAX_MULTIPART_BYTES : DEFAULT_MAX_URLENCODED_BYTES);
+  const body = await readBody(request, maxBytes, locale);
+
+  const { form, fieldErrors, addText } = fieldCollector(options, locale, encoding);
   if (encoding === 'urlencoded') {
     for (const [name, value, valid] of parseUrlencoded(body).entries) addText(name, value, valid);
   } else {
@@ -171,6 +178,24 @@ export async function readForm(request: Request, context: AppLoadContext, option
     }
   }
   if (options.csrf !== false) await verifyCsrf(form, request, context);
+  return { form, fieldErrors, ok: Object.keys(fieldErrors).length === 0 };
+}
+
+/**
+ * The query string of a GET form (a search), checked field by field like readForm: NUL bytes, invalid UTF-8 and
+ * overlong values become field errors, so hostile input is a message on the form, never a database error. Only the
+ * first value of a repeated name is kept (a GET form here has no multi-value fields).
+ */
+export function readQuery(request: Request, options: Pick<ReadFormOptions, 'maxChars' | 'locale'> = {}): ReadForm {
+  const locale = options.locale ?? localeFromRequest(request, null);
+  const { form, fieldErrors, addText } = fieldCollector(options, locale, 'query');
+  const search = new URL(request.url).search.slice(1);
+  const seen = new Set<string>();
+  for (const [name, value, valid] of parseUrlencoded(Buffer.from(search, 'latin1')).entries) {
+    if (seen.has(name)) continue;
+    seen.add(name);
+    addText(name, value, valid);
+  }
   return { form, fieldErrors, ok: Object.keys(fieldErrors).length === 0 };
 }
 
@@ -198,6 +223,14 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && uuidPattern.test(value);
+}
+
+/** A route parameter that must be a positive integer id (a bigserial, e.g. a register record): anything else is a 404. */
+export function parseSerialParam(params: Record<string, string | undefined>, name = 'id'): number {
+  const value = params[name];
+  const n = typeof value === 'string' && /^[1-9][0-9]{0,15}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n)) throw new Response('Not found', { status: 404, statusText: 'Not Found' });
+  return n;
 }
 
 /** A route parameter that must be a record id: anything else is a 404 (it names no page), never a database error. */

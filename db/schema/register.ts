@@ -3,21 +3,11 @@ import { bigint, bigserial, boolean, customType, index, integer, jsonb, pgTable,
 import { channels } from './channels';
 import { deliveries } from './publishing';
 
+import { recordDirections, recordKinds } from '../../common/register';
+
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
-export const recordKinds = [
-  'outgoing_post',
-  'inbound_comment',
-  'outgoing_reply',
-  'moderation_event',
-  'edit',
-  'crisis_message',
-  'destruction_decision',
-  'register_note',
-  'correction',
-] as const;
-export type RecordKind = (typeof recordKinds)[number];
-export const recordDirections = ['outgoing', 'incoming', 'internal'] as const;
+export { recordDirections, recordKinds, type RecordKind } from '../../common/register';
 
 /**
  * The register of public records (allmänna handlingar), OSL 5 kap. 2 §. Append-only: triggers refuse UPDATE and
@@ -75,6 +65,13 @@ export const publicRecords = pgTable(
     uniqueIndex('public_records_inbound_unique')
       .on(t.channelId, t.externalId)
       .where(sql`${t.kind} = 'inbound_comment'`),
+    // Migration 0009 (search, ADR 020): keyset paging in registration order, channel filter, number lookup, related.
+    index('public_records_registered_id_idx').on(t.registeredAt, t.id),
+    index('public_records_channel_registered_idx').on(t.channelId, t.registeredAt, t.id),
+    index('public_records_year_seq_idx').on(t.year, t.seq),
+    index('public_records_related_idx').on(t.relatedRecordId),
+    index('public_records_confidential_idx').on(t.registeredAt, t.id).where(sql`${t.confidential}`),
+    index('public_records_exercise_idx').on(t.registeredAt, t.id).where(sql`${t.exercise}`),
   ],
 );
 

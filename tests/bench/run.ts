@@ -26,6 +26,7 @@ import { createInstagramSimulator } from '../../workers/platforms/instagram/simu
 import { createYoutubeSimulator } from '../../workers/platforms/youtube/simulator';
 import { freePort } from '../support/ports';
 import { repoRoot, spawnWorker, type WorkerProcess } from '../support/worker-process';
+import { runRegisterSearchBench } from './register-search';
 
 export interface BenchOptions {
   deliveries: number;
@@ -269,6 +270,10 @@ async function main(): Promise<void> {
       lead: { type: 'string', default: '3000' },
       spread: { type: 'string' },
       json: { type: 'string', default: path.join(repoRoot, 'bench-results', 'bench.json') },
+      // Register search (ADR 020): 1,000,000 records in full mode, 50,000 with --quick, or --register-records N.
+      quick: { type: 'boolean', default: false },
+      'register-records': { type: 'string' },
+      'register-only': { type: 'boolean', default: false },
     },
   });
   const base = {
@@ -281,7 +286,10 @@ async function main(): Promise<void> {
   };
   let report: Record<string, unknown>;
   let ok: boolean;
-  if (values.spread !== undefined) {
+  if (values['register-only']) {
+    report = {};
+    ok = true;
+  } else if (values.spread !== undefined) {
     const result = await runBench({ ...base, spreadMs: Number(values.spread) });
     report = { ...result };
     ok = result.ok;
@@ -291,6 +299,14 @@ async function main(): Promise<void> {
     report = { goalP99Ms: 1000, stream, burst };
     ok = stream.ok && burst.published === burst.deliveries;
   }
+  const registerRecords = Number(values['register-records'] ?? (values.quick ? 50_000 : 1_000_000));
+  const search = await runRegisterSearchBench({ records: registerRecords, databaseUrl: base.databaseUrl });
+  report = {
+    ...report,
+    register_search_p95_ms: { value: search.p95Ms, unit: 'ms' },
+    registerSearch: { ...search, note: `${search.records} records (bulk path, see tests/bench/register-search.ts)` },
+  };
+  ok = ok && search.ok;
   fs.mkdirSync(path.dirname(values.json), { recursive: true });
   fs.writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

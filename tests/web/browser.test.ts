@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
 import { axeViolations, launchBrowser } from '../support/browser';
+import { publicRecords } from '../../db/schema';
+import { contentHash } from '../../db/register';
 
 let app: TestApp;
 let browser: Browser;
@@ -71,6 +73,34 @@ describe('the console in a real browser', () => {
     expect(res?.status()).toBe(403);
     expect(await page.getByRole('heading', { name: 'Åtkomst nekad' }).isVisible()).toBe(true);
     await expectNoAxeViolations(page, '403');
+    await page.close();
+  });
+
+  it('the register: search, an impossible date, a record page and verification pass axe and reflow at 360 px', async () => {
+    const content = { text: 'Badplatsen vid Råå öppnar igen efter algblomningen.' };
+    const [row] = await app.db.db
+      .insert(publicRecords)
+      .values({ kind: 'outgoing_post', direction: 'outgoing', counterparty: 'Helsingborgs stad', summary: 'Badplatsen vid Råå öppnar igen', content, contentSha256: contentHash(content) })
+      .returning({ id: publicRecords.id });
+    const page = await browser.newPage({ viewport: { width: 360, height: 800 } });
+    await login(page, 'registrar');
+    const fitsWidth = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    await page.goto(`${app.url}/diarium`);
+    await page.getByLabel('Fritext').fill('badplatsen');
+    await page.getByRole('button', { name: 'Sök', exact: true }).click();
+    await page.getByRole('link', { name: /SOC \d{4}\/\d{6}/ }).first().waitFor();
+    await expectNoAxeViolations(page, '/diarium (results)');
+    expect(await fitsWidth(), '/diarium at 360 px').toBe(true);
+    await page.goto(`${app.url}/diarium?from=2026-02-30`);
+    expect(await page.getByText('Det datumet finns inte i kalendern').isVisible()).toBe(true);
+    await expectNoAxeViolations(page, '/diarium (error)');
+    await page.getByRole('button', { name: 'Verifiera diariet' }).click();
+    await page.getByText('Diariet är helt').waitFor();
+    await expectNoAxeViolations(page, '/diarium (verified)');
+    await page.goto(`${app.url}/diarium/${row!.id}`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toMatch(/Post SOC/);
+    await expectNoAxeViolations(page, '/diarium/$id');
+    expect(await fitsWidth(), '/diarium/$id at 360 px').toBe(true);
     await page.close();
   });
 });
