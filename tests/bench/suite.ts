@@ -380,7 +380,13 @@ async function registerSearch(env: Env, records: number, reps: number): Promise<
 async function pageP95(env: Env, pathname: string, cookies: string[], seconds: number): Promise<{ p95: number; requests: number; non2xx: number }> {
   const latencies: number[] = [];
   let next = 0;
-  const instance = autocannon({
+  let finished!: (r: autocannon.Result) => void;
+  let failed!: (e: unknown) => void;
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    finished = resolve;
+    failed = reject;
+  });
+  const options: autocannon.Options = {
     url: env.webUrl,
     connections: cookies.length,
     duration: seconds,
@@ -388,17 +394,20 @@ async function pageP95(env: Env, pathname: string, cookies: string[], seconds: n
       {
         method: 'GET',
         path: pathname,
-        setupRequest: (req, context: Record<string, unknown>) => {
-          context.cookie ??= cookies[next++ % cookies.length];
-          return { ...req, headers: { ...req.headers, cookie: context.cookie as string } };
+        // autocannon keeps one context per connection: each connection stays one signed-in user.
+        setupRequest: (req, context: object) => {
+          const c = context as { cookie?: string };
+          c.cookie ??= cookies[next++ % cookies.length];
+          return { ...req, headers: { ...req.headers, cookie: c.cookie ?? '' } };
         },
       },
     ],
-  });
-  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+  };
+  const instance = autocannon(options, (err, result) => (err ? failed(err) : finished(result)));
+  instance.on('response', (_client, _status, _bytes, responseTime) => {
     latencies.push(responseTime);
   });
-  const result = await instance;
+  const result = await done;
   return { p95: quantile(latencies, 0.95), requests: latencies.length, non2xx: result.non2xx };
 }
 
