@@ -1,5 +1,7 @@
 /**
- * `npm run bench [-- --deliveries M --workers W --concurrency C --spread MS --json FILE]`: schedule lag.
+ * `npm run bench -- [--quick] [--json FILE]`: the whole suite (tests/bench/suite.ts, issue 14), flat JSON and a
+ * Markdown table. `npm run bench -- --spread MS [--deliveries M --workers W --concurrency C]`: one schedule-lag
+ * scenario alone, as described below (kept for profiling the per-delivery path).
  *
  * Schedules M deliveries (X and Facebook, which answer at once) for the same moment a few seconds ahead, runs W
  * worker processes, and measures for each the lag from its scheduled time to the moment the SIMULATOR received
@@ -26,7 +28,7 @@ import { createInstagramSimulator } from '../../workers/platforms/instagram/simu
 import { createYoutubeSimulator } from '../../workers/platforms/youtube/simulator';
 import { freePort } from '../support/ports';
 import { repoRoot, spawnWorker, type WorkerProcess } from '../support/worker-process';
-import { runRegisterSearchBench } from './register-search';
+import { machine, markdownTable, runSuite } from './suite';
 
 export interface BenchOptions {
   deliveries: number;
@@ -256,13 +258,13 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
 }
 
 /**
- * Without --spread, two scenarios: a stream (the deliveries due evenly over 20 s: 10 a second, far above a city's
- * real rate) and a burst (all due at the same instant: the capacity of the machine). The goal applies to the stream;
- * the burst is reported as it is. With --spread N, that one scenario.
+ * With --spread, one scenario as before (the deliveries due evenly over that many ms; 0 = a burst). Otherwise the
+ * suite: every figure of issue 14 beside its baseline; --quick keeps it under five minutes.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
+      quick: { type: 'boolean', default: false },
       deliveries: { type: 'string', default: '200' },
       workers: { type: 'string', default: '2' },
       concurrency: { type: 'string', default: '8' },
@@ -270,49 +272,41 @@ async function main(): Promise<void> {
       lead: { type: 'string', default: '3000' },
       spread: { type: 'string' },
       json: { type: 'string', default: path.join(repoRoot, 'bench-results', 'bench.json') },
-      // Register search (ADR 020): 1,000,000 records in full mode, 50,000 with --quick, or --register-records N.
-      quick: { type: 'boolean', default: false },
-      'register-records': { type: 'string' },
-      'register-only': { type: 'boolean', default: false },
     },
   });
-  const base = {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const write = (report: unknown) => {
+    fs.mkdirSync(path.dirname(path.resolve(values.json)), { recursive: true });
+    fs.writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
+  };
+  if (values.spread === undefined) {
+    const started = Date.now();
+    const report = await runSuite({
+      quick: values.quick,
+      workers: Number(values.workers),
+      concurrency: Number(values.concurrency),
+      pollIntervalMs: Number(values.poll),
+      log,
+    });
+    write(report);
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n\n${markdownTable(report)}\n\n`);
+    process.stdout.write(`${values.quick ? 'quick' : 'full'} run in ${Math.round((Date.now() - started) / 1000)} s on ${machine()}\n`);
+    process.exit(0);
+  }
+  const result = await runBench({
     deliveries: Number(values.deliveries),
     workers: Number(values.workers),
     concurrency: Number(values.concurrency),
     pollIntervalMs: Number(values.poll),
     leadMs: Number(values.lead),
     databaseUrl: process.env.DATABASE_URL || undefined,
-  };
-  let report: Record<string, unknown>;
-  let ok: boolean;
-  if (values['register-only']) {
-    report = {};
-    ok = true;
-  } else if (values.spread !== undefined) {
-    const result = await runBench({ ...base, spreadMs: Number(values.spread) });
-    report = { ...result };
-    ok = result.ok;
-  } else {
-    const stream = await runBench({ ...base, spreadMs: 20_000 });
-    const burst = await runBench({ ...base, spreadMs: 0 });
-    report = { goalP99Ms: 1000, stream, burst };
-    ok = stream.ok && burst.published === burst.deliveries;
-  }
-  const registerRecords = Number(values['register-records'] ?? (values.quick ? 50_000 : 1_000_000));
-  const search = await runRegisterSearchBench({ records: registerRecords, databaseUrl: base.databaseUrl });
-  report = {
-    ...report,
-    register_search_p95_ms: { value: search.p95Ms, unit: 'ms' },
-    registerSearch: { ...search, note: `${search.records} records (bulk path, see tests/bench/register-search.ts)` },
-  };
-  ok = ok && search.ok;
-  fs.mkdirSync(path.dirname(values.json), { recursive: true });
-  fs.writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
-  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  process.exit(ok ? 0 : 1);
+    spreadMs: Number(values.spread),
+    log,
+  });
+  write(result);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  process.exit(result.ok ? 0 : 1);
 }
-
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((e: unknown) => {
     process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

@@ -61,6 +61,11 @@ export class HttpSession {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
+  /** The Cookie header this session sends (the bench hands it to autocannon). */
+  get cookie(): string {
+    return this.cookieHeader();
+  }
+
   private remember(res: Response): void {
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(';');
