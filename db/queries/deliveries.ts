@@ -9,6 +9,7 @@ import {
   deliveries,
   deliveryAttempts,
   postMedia,
+  postVariants,
   posts,
   publicRecords,
   workerHeartbeats,
@@ -17,6 +18,7 @@ import {
   type DeliveryAttempt,
   type Post,
   type PostMedia,
+  type PostVariant,
 } from '../schema';
 import { fromRow, insertRow, insertRowSql, updateById, updateByIdSql } from './fast';
 
@@ -60,8 +62,34 @@ function mediaColumns() {
     width: postMedia.width,
     height: postMedia.height,
     sha256: postMedia.sha256,
+    stored: postMedia.stored,
+    channelId: postMedia.channelId,
+    altText: postMedia.altText,
     data: postMedia.data,
   };
+}
+
+export type NewPostVariant = typeof postVariants.$inferInsert;
+
+export async function insertVariants(db: DbOrTx, rows: NewPostVariant[]): Promise<PostVariant[]> {
+  if (rows.length === 0) return [];
+  return db.insert(postVariants).values(rows).returning();
+}
+
+export async function listVariants(db: DbOrTx, postId: string): Promise<PostVariant[]> {
+  return db.select().from(postVariants).where(eq(postVariants.postId, postId));
+}
+
+/** The variant of one channel (the worker), or undefined when the channel takes the base as it is. */
+export async function loadVariant(db: DbOrTx, postId: string, channelId: string): Promise<PostVariant | undefined> {
+  const rows = await db.execute<Record<string, unknown>>(sql`select * from post_variants where post_id = ${postId} and channel_id = ${channelId}`);
+  return rows[0] ? fromRow(postVariants, rows[0]) : undefined;
+}
+
+/** Replaces the post's variants and media (an edit before approval). */
+export async function deleteVariantsAndMedia(db: DbOrTx, postId: string): Promise<void> {
+  await db.delete(postVariants).where(eq(postVariants.postId, postId));
+  await db.delete(postMedia).where(eq(postMedia.postId, postId));
 }
 
 export async function insertDeliveries(db: DbOrTx, rows: NewDelivery[]): Promise<Delivery[]> {

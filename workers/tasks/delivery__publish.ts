@@ -23,6 +23,7 @@ import {
   gateState,
   isWorkerAlive,
   loadMedia,
+  loadVariant,
   lockForClaim,
   lockWithAttempt,
   patchAttempt,
@@ -49,7 +50,19 @@ import type { WorkerDeps } from '../deps';
 import { checkDraft } from '../lib/limits';
 import { CredentialsProblem, credentialsFor } from '../lib/channel-credentials';
 import { DeadlineExceeded, lookupNotBefore, rateLimitRunAt, reconcileDelayMs, transientDelayMs, withDeadline } from '../lib/policy';
-import { audit, auditSql, enqueuePublish, holdChannel, recordPublication, sentContentOf, type SentContent } from '../lib/publication';
+import {
+  audit,
+  auditSql,
+  contentSha256,
+  enqueuePublish,
+  holdChannel,
+  recordPublication,
+  resolveChannelContent,
+  sentContentOf,
+  type ChannelContent,
+  type SentContent,
+} from '../lib/publication';
+import { mediaStore } from '../../common/media-store.server';
 
 export const payloadSchema = z.object({ deliveryId: z.uuid() });
 export type Payload = z.infer<typeof payloadSchema>;
@@ -226,7 +239,8 @@ interface Loaded {
   module: PlatformModule<unknown>;
   conn: Connection<unknown>;
   post: Post;
-  media: PostMedia[];
+  /** The channel's variant over the base, media with their bytes. */
+  content: ChannelContent<PostMedia & { data: Buffer }>;
   req: PublishRequest;
 }
 
@@ -253,7 +267,7 @@ async function decide(deps: WorkerDeps, at: Attempt): Promise<Outcome> {
   let loaded: Loaded | undefined;
   try {
     loaded = await load(deps, at);
-    at.content = sentContentOf(loaded.post, loaded.media);
+    at.content = sentContentOf(loaded.content, loaded.content.media);
 
     // C. Reconcile: never publish blindly after an unknown outcome.
     if (delivery.needsReconcile) {
@@ -283,11 +297,15 @@ async function decide(deps: WorkerDeps, at: Attempt): Promise<Outcome> {
 
     // D. The last limit check: the same function the composer and createPost use.
     const problems = checkDraft(loaded.channel.platform, {
-      text: loaded.post.text,
-      link: loaded.post.link,
-      title: loaded.post.title,
-      media: loaded.media,
+      text: loaded.content.text,
+      link: loaded.content.link,
+      title: loaded.content.title,
+      media: loaded.content.media,
     });
+    // Four-eyes (ADR 030): only the content a second person approved may go out.
+    if (delivery.approvedSha256 && contentSha256(loaded.content) !== delivery.approvedSha256) {
+      problems.push({ code: 'changed_after_approval', message: t('compose.changedAfterApproval') });
+    }
     if (problems.length > 0) {
       return {
         kind: 'failed',
@@ -392,7 +410,20 @@ function classify(deps: WorkerDeps, at: Attempt, e: PlatformError, phase: Phase,
 
 async function load(deps: WorkerDeps, at: Attempt): Promise<Loaded> {
   const { delivery, channel, post } = at;
-  const media = at.mediaCount > 0 ? await db(deps, 'load media', loadMedia(deps.db, post.id)) : [];
+  const [allMedia, variant] = await Promise.all([
+    at.mediaCount > 0 ? db(deps, 'load media', loadMedia(deps.db, post.id)) : Promise.resolve([]),
+    db(deps, 'load variant', loadVariant(deps.db, post.id, channel.id)),
+  ]);
+  const resolved = resolveChannelContent(post, variant, allMedia, channel.id);
+  // Media written before the store kept their bytes in the row; newer ones are read from the store (ADR 022).
+  const media = await Promise.all(
+    resolved.media.map(async (m) => {
+      const data = m.data ?? (await mediaStore().get(m.sha256));
+      if (!data) throw new Error(t('compose.mediaMissing', { filename: m.filename }));
+      return { ...m, data };
+    }),
+  );
+  const content = { ...resolved, media };
   const module = platformModule(channel.platform);
   const credentials = await credentialsFor(deps, channel, module);
   const conn: Connection<unknown> = {
@@ -405,20 +436,22 @@ async function load(deps: WorkerDeps, at: Attempt): Promise<Loaded> {
   const base = deps.publicUrl.replace(/\/+$/, '');
   const req: PublishRequest = {
     deliveryId: delivery.id,
-    text: post.text,
-    link: post.link,
-    title: post.title,
+    text: content.text,
+    link: content.link,
+    title: content.title,
+    ...(content.privacy ? { privacy: content.privacy } : {}),
     media: media.map((m) => ({
       kind: m.kind,
       mimeType: m.mimeType,
       filename: m.filename,
       data: m.data,
       publicUrl: `${base}/media/${m.id}`,
+      ...(m.altText ? { altText: m.altText } : {}),
       ...(m.width != null ? { width: m.width } : {}),
       ...(m.height != null ? { height: m.height } : {}),
     })),
   };
-  return { channel, module, conn, post, media, req };
+  return { channel, module, conn, post, content, req };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
