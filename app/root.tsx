@@ -21,6 +21,7 @@ import { rolePermissions, type Permission } from './utils/permissions';
 import { useNonce } from './utils/nonce';
 import { t, type Locale, type MessageKey } from '../common/i18n';
 import { CsrfInput } from './components/csrf-input';
+import { countReviewQueue } from './models/approval.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: styles }];
 
@@ -33,9 +34,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     ? { id: current.user.id, name: current.user.name, email: current.user.email, role: current.user.role }
     : null;
   const permissions: Permission[] = current ? [...rolePermissions[current.user.role]] : [];
+  // The review queue's count in the navigation, for those who review (ADR 030).
+  const reviewCount = permissions.includes('approve:post') ? await countReviewQueue(context.db) : 0;
   const headers = new Headers();
   if (csrf.setCookie) headers.append('Set-Cookie', csrf.setCookie);
-  return Response.json({ user, permissions, locale, csrf: csrf.token }, { headers });
+  return Response.json({ user, permissions, locale, csrf: csrf.token, reviewCount }, { headers });
 }
 
 export type RootData = {
@@ -43,6 +46,7 @@ export type RootData = {
   permissions: Permission[];
   locale: Locale;
   csrf: string;
+  reviewCount: number;
 };
 
 interface NavItem {
@@ -55,6 +59,7 @@ const navItems: NavItem[] = [
   { to: '/planering', label: 'nav.planning', permission: 'view:posts' },
   { to: '/skriv', label: 'nav.compose', permission: 'create:post' },
   { to: '/inlagg', label: 'nav.posts', permission: 'view:posts' },
+  { to: '/granskning', label: 'review.nav', permission: 'approve:post' },
   { to: '/kris', label: 'nav.crisis', permission: 'create:crisis' },
   { to: '/inkorg', label: 'nav.inbox', permission: 'view:inbox' },
   { to: '/diarium', label: 'nav.register', permission: 'view:register' },
@@ -117,7 +122,7 @@ export function Layout({ children }: { children: ReactNode }) {
                 .filter((item) => data.permissions.includes(item.permission))
                 .map((item) => (
                   <li key={item.to}>
-                    <NavLink to={item.to}>{tr(item.label)}</NavLink>
+                    <NavLink to={item.to}>{tr(item.label, { count: data.reviewCount ?? 0 })}</NavLink>
                   </li>
                 ))}
             </ul>

@@ -86,10 +86,9 @@ export async function loadVariant(db: DbOrTx, postId: string, channelId: string)
   return rows[0] ? fromRow(postVariants, rows[0]) : undefined;
 }
 
-/** Replaces the post's variants and media (an edit before approval). */
-export async function deleteVariantsAndMedia(db: DbOrTx, postId: string): Promise<void> {
+/** Removes the post's variants (an edit replaces them as a whole). */
+export async function deleteVariants(db: DbOrTx, postId: string): Promise<void> {
   await db.delete(postVariants).where(eq(postVariants.postId, postId));
-  await db.delete(postMedia).where(eq(postMedia.postId, postId));
 }
 
 export async function insertDeliveries(db: DbOrTx, rows: NewDelivery[]): Promise<Delivery[]> {
