@@ -5,6 +5,15 @@
  */
 import { useT } from '../utils/i18n';
 import type { Platform } from '../../common/platforms';
+import type { Locale } from '../../common/i18n';
+// The browser-safe part of workers/platforms: the very limit checks the worker runs last (no adapters, no I/O).
+import { checkLimitsFor } from '../../workers/platforms/limits';
+import type { Draft, LimitReport } from '../../workers/platforms/index';
+
+/** A channel's live check while typing: the platform's own limit function, as the worker's last check runs it. */
+export function checkChannelLive(platform: Platform, draft: Draft, locale: Locale): LimitReport {
+  return checkLimitsFor(platform, draft, locale);
+}
 
 export interface ComposerChannel {
   id: string;
@@ -16,6 +25,16 @@ export interface ComposerChannel {
 export interface KeptFile {
   ref: string;
   name: string;
+  /** Known when the file was uploaded in this submit (for the live checks). */
+  mimeType?: string;
+  sizeBytes?: number;
+}
+
+/** A chosen file as the live check sees it (the same shape the platform limit functions take). */
+export interface LiveMedia {
+  kind: 'image' | 'video';
+  mimeType: string;
+  sizeBytes: number;
 }
 
 export interface VariantInitial {

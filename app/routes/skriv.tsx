@@ -16,8 +16,9 @@ import { composerKinds, type ComposerKind } from '../../common/post-kinds';
 import { roleHasPermission } from '../utils/permissions';
 import { CsrfInput } from '../components/csrf-input';
 import { Field, FormMessage, translateAll } from '../components/forms';
-import { VariantEditor, type ComposerChannel, type KeptFile } from '../components/composer';
-import { useT } from '../utils/i18n';
+import { checkChannelLive, VariantEditor, type ComposerChannel, type KeptFile, type LiveMedia } from '../components/composer';
+import { useEffect, useRef, useState } from 'react';
+import { useLocale, useT } from '../utils/i18n';
 import type { RootData } from '../root';
 
 export const meta: MetaFunction = () => [{ title: 'Skriv inlägg – Utrop' }];
@@ -87,7 +88,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (file) {
       const stored = await storeUpload(Buffer.from(await file.arrayBuffer()), file.name);
       if (!stored) problems.push(t('input.badMedia', {}, locale));
-      else kept[slot] = { ref: stored.sha256, name: stored.filename };
+      else kept[slot] = { ref: stored.sha256, name: stored.filename, mimeType: stored.mimeType, sizeBytes: stored.sizeBytes };
       return;
     }
     const ref = keptRef(read.form, refPrefix);
@@ -167,6 +168,31 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
+/** What the form holds now, read from the form itself (uncontrolled fields; works the same after a refused submit). */
+function readDraftState(form: HTMLFormElement, channels: ComposerChannel[], kept: Record<string, KeptFile>) {
+  const fd = new FormData(form);
+  const str = (name: string) => {
+    const v = fd.get(name);
+    return typeof v === 'string' ? v : '';
+  };
+  const mediaOf = (fileField: string, slot: string): LiveMedia[] => {
+    const f = fd.get(fileField);
+    if (f instanceof File && f.size > 0) return [{ kind: f.type.startsWith('video/') ? 'video' : 'image', mimeType: f.type || 'application/octet-stream', sizeBytes: f.size }];
+    const k = kept[slot];
+    return k?.mimeType ? [{ kind: k.mimeType.startsWith('video/') ? 'video' : 'image', mimeType: k.mimeType, sizeBytes: k.sizeBytes ?? 0 }] : [];
+  };
+  const baseMedia = Array.from({ length: BASE_MEDIA_SLOTS }, (_, i) => mediaOf(baseFileField(i), `files.${i}`)).flat();
+  const chosen = new Set(fd.getAll('channelIds').map(String));
+  return {
+    chosen,
+    base: { text: str('text'), link: str('link').trim() || null, title: str('title').trim() || null, media: baseMedia },
+    variants: channels.map((_, i) => {
+      const own = mediaOf(variantFileField(i), `variants.${i}`);
+      return { text: str(`variants[${i}].text`), title: str(`variants[${i}].title`), media: own.length ? own : null };
+    }),
+  };
+}
+
 export default function ComposePage() {
   const { channels, canPublish, kind: initialKind, needsApproval, defaultChannels } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
@@ -180,10 +206,33 @@ export default function ComposePage() {
     shouldRevalidate: 'onBlur',
   });
   const kind = (composerKinds as readonly string[]).includes(String(fields.kind.value)) ? (fields.kind.value as ComposerKind) : initialKind;
-  const chosen = new Set((fields.channelIds.value as string[] | string | undefined) ?? []);
+  const chosenValue = fields.channelIds.value as string[] | string | undefined;
+  // One ticked box comes back as a string, several as an array.
+  const chosen = new Set(typeof chosenValue === 'string' ? [chosenValue] : (chosenValue ?? []));
   const channelErrors = fields.channelIds.errors ? translateAll(fields.channelIds.errors, tr, tr('compose.channels').toLowerCase()) : undefined;
   const textErrors = fields.text.errors ? translateAll(fields.text.errors, tr, tr('compose.text').toLowerCase()) : undefined;
   const kept = (actionData?.kept ?? {}) as Record<string, KeptFile>;
+  const formRef = useRef<HTMLFormElement>(null);
+  const [draft, setDraft] = useState<ReturnType<typeof readDraftState> | null>(null);
+  const [touched, setTouched] = useState(false);
+  const locale = useLocale();
+  const recompute = () => {
+    if (formRef.current) setDraft(readDraftState(formRef.current, channels, kept));
+  };
+  // With JavaScript: the same limit functions the worker runs, on every keystroke (ADR 022).
+  useEffect(recompute, [actionData]);
+  const live = draft
+    ? channels.map((c, i) => {
+        if (!draft.chosen.has(c.id)) return null;
+        const v = draft.variants[i]!;
+        const report = checkChannelLive(
+          c.platform,
+          { text: v.text.trim() ? v.text : draft.base.text, link: draft.base.link, title: v.title.trim() || draft.base.title, media: v.media ?? draft.base.media },
+          locale,
+        );
+        return report;
+      })
+    : null;
   const fileSlots = fields.files.getFieldList();
   const variantList = fields.variants.getFieldList();
   return (
@@ -215,7 +264,16 @@ export default function ComposePage() {
           </ul>
         </div>
       ) : null}
-      <Form method="post" encType="multipart/form-data" {...getFormProps(form)}>
+      <Form
+        method="post"
+        encType="multipart/form-data"
+        {...getFormProps(form)}
+        ref={formRef}
+        onChange={() => {
+          setTouched(true);
+          recompute();
+        }}
+      >
         <CsrfInput />
         <FormMessage message={form.errors?.join(' ')} />
         <fieldset>
@@ -316,6 +374,8 @@ export default function ComposePage() {
                 }}
                 kept={kept[`variants.${i}`] ?? null}
                 serverProblems={(actionData?.channelProblems as Record<string, string[]> | undefined)?.[c.id] ?? []}
+                liveProblems={touched && live ? (live[i]?.problems.map((p) => p.message) ?? []) : null}
+                counter={live?.[i] ? { length: live[i].length, limit: live[i].limit } : null}
               />
             );
           })}
