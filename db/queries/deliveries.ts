@@ -476,3 +476,27 @@ export async function listRecentPostsWithDeliveryStates(db: DbOrTx, limit: numbe
     .orderBy(asc(channels.name));
   return recent.map((post) => ({ post, deliveries: rows.filter((r) => r.postId === post.id) }));
 }
+
+/** Deliveries due (or published) in [from, to), with their post and channel: the planning calendar. */
+export async function listDeliveriesBetween(db: DbOrTx, from: Date, to: Date, limit = 2000) {
+  return db
+    .select({
+      id: deliveries.id,
+      postId: deliveries.postId,
+      state: deliveries.state,
+      scheduledAt: deliveries.scheduledAt,
+      publishedAt: deliveries.publishedAt,
+      permalink: deliveries.permalink,
+      channelName: channels.name,
+      platform: channels.platform,
+      text: posts.text,
+      kind: posts.kind,
+      reviewState: posts.reviewState,
+    })
+    .from(deliveries)
+    .innerJoin(channels, eq(channels.id, deliveries.channelId))
+    .innerJoin(posts, eq(posts.id, deliveries.postId))
+    .where(sql`coalesce(${deliveries.publishedAt}, ${deliveries.scheduledAt}) >= ${from.toISOString()}::timestamptz and coalesce(${deliveries.publishedAt}, ${deliveries.scheduledAt}) < ${to.toISOString()}::timestamptz`)
+    .orderBy(asc(deliveries.scheduledAt), asc(channels.name))
+    .limit(limit);
+}

@@ -82,4 +82,15 @@ describe('the composer in a real browser', () => {
     }
     await reviewer.close();
   });
+
+  it('the planning calendar (week and month) passes axe and reflows at 360 px', async () => {
+    const page = await browser.newPage({ viewport: { width: 360, height: 800 } });
+    await login(page, 'communications');
+    for (const path of ['/planering', '/planering?view=month']) {
+      await page.goto(`${app.url}${path}`);
+      await expectNoAxeViolations(page, path);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), path).toBe(false);
+    }
+    await page.close();
+  });
 });
