@@ -33,8 +33,8 @@ const boundaries = [
     files: ['app/**/*.{ts,tsx}'],
     rules: {
       '@typescript-eslint/no-restricted-imports': rule([
-        `${up}workers/(?!(platforms/index|delivery/index|platforms/sim/index)$)`,
-        'app/ imports only the public faces of workers/: workers/platforms/index, workers/delivery/index (and workers/platforms/sim/index for npm start).',
+        `${up}workers/(?!(platforms/index|platforms/limits|delivery/index|platforms/sim/index)$)`,
+        'app/ imports only the public faces of workers/: workers/platforms/index, workers/platforms/limits (its browser-safe part: the limit checks, for the composer), workers/delivery/index (and workers/platforms/sim/index for npm start).',
       ]),
     },
   },

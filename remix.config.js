@@ -4,6 +4,8 @@ export default {
   ignoredRouteFiles: ['**/.*', '**/__*.*', '**/*.test.*'],
   serverModuleFormat: 'esm',
   serverDependenciesToBundle: [],
+  // twitter-text (the X limit check the composer runs in the browser, ADR 022) imports Node's punycode.
+  browserNodeBuiltinsPolyfill: { modules: { punycode: true } },
   // Code outside app/ (db, workers/platforms, templates) is imported by server modules.
   watchPaths: ['./db/**/*', './workers/**/*', './templates/**/*'],
   future: {

@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,6 +11,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    env: { NODE_ENV: 'test', LOG_LEVEL: 'silent' },
+    // Post media are content-addressed files (ADR 022): test runs may share one folder outside the checkout.
+    env: { NODE_ENV: 'test', LOG_LEVEL: 'silent', UTROP_MEDIA_DIR: path.join(os.tmpdir(), 'utrop-test-media') },
   },
 });

@@ -23,6 +23,7 @@ import { t, type Locale, type MessageKey } from '../common/i18n';
 import { formatDateTime } from '../common/time';
 import { CsrfInput } from './components/csrf-input';
 import { activePause } from './models/crisis.server';
+import { countReviewQueue } from './models/approval.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: styles }];
 
@@ -35,12 +36,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     ? { id: current.user.id, name: current.user.name, email: current.user.email, role: current.user.role }
     : null;
   const permissions: Permission[] = current ? [...rolePermissions[current.user.role]] : [];
+  // The review queue's count in the navigation, for those who review (ADR 030).
+  const reviewCount = permissions.includes('approve:post') ? await countReviewQueue(context.db) : 0;
   const headers = new Headers();
   if (csrf.setCookie) headers.append('Set-Cookie', csrf.setCookie);
   // Pause all (ADR 031): every signed-in page says so while it holds ordinary posts.
   const active = current ? await activePause(context.db) : null;
   const pause = active ? { reason: active.reason, pausedAt: active.pausedAt.toISOString() } : null;
-  return Response.json({ user, permissions, locale, csrf: csrf.token, pause }, { headers });
+  return Response.json({ user, permissions, locale, csrf: csrf.token, pause, reviewCount }, { headers });
 }
 
 export type RootData = {
@@ -49,6 +52,7 @@ export type RootData = {
   locale: Locale;
   csrf: string;
   pause: { reason: string; pausedAt: string } | null;
+  reviewCount: number;
 };
 
 interface NavItem {
@@ -61,6 +65,7 @@ const navItems: NavItem[] = [
   { to: '/planering', label: 'nav.planning', permission: 'view:posts' },
   { to: '/skriv', label: 'nav.compose', permission: 'create:post' },
   { to: '/inlagg', label: 'nav.posts', permission: 'view:posts' },
+  { to: '/granskning', label: 'review.nav', permission: 'approve:post' },
   { to: '/kris', label: 'nav.crisis', permission: 'create:crisis' },
   { to: '/inkorg', label: 'nav.inbox', permission: 'view:inbox' },
   { to: '/diarium', label: 'nav.register', permission: 'view:register' },
@@ -123,7 +128,7 @@ export function Layout({ children }: { children: ReactNode }) {
                 .filter((item) => data.permissions.includes(item.permission))
                 .map((item) => (
                   <li key={item.to}>
-                    <NavLink to={item.to}>{tr(item.label)}</NavLink>
+                    <NavLink to={item.to}>{tr(item.label, { count: data.reviewCount ?? 0 })}</NavLink>
                   </li>
                 ))}
             </ul>

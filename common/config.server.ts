@@ -34,6 +34,8 @@ export const configSchema = z.object({
   SESSION_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   CREDENTIALS_KEY: key32.optional(),
   UTROP_DATA_DIR: z.string().min(1).optional(),
+  // Post media by content hash (ADR 022); default <data folder>/media. In production a shared volume for web and worker.
+  UTROP_MEDIA_DIR: z.string().min(1).optional(),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   // How long a CLI command waits for the embedded server of a running `npm start` that is down (restarting).
   EMBEDDED_PG_WAIT_S: z.coerce.number().int().min(0).max(600).default(20),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createPost, getPostWithDeliveries, PostValidationError } from '../models/posts.server';
+import { composerKinds } from '../../common/post-kinds';
 import { describeMedia } from '../../workers/platforms/index';
 import { withDatabase } from './db';
 import { UsageError } from './io';
@@ -21,7 +22,7 @@ function readFile(file: string, what: string): Buffer {
 class Refused extends Error {}
 
 export const postCreate: ExtraCommand = {
-  usage: 'post create --text-file F --channels x,facebook,… [--as EMAIL] [--link URL] [--title T] [--media FILE] [--at ISO-8601] [--crisis]\n                                         schedule a post (channels by key or platform) as EMAIL, whose role must have post:publish; prints its id',
+  usage: 'post create --text-file F --channels x,facebook,… [--as EMAIL] [--link URL] [--title T] [--media FILE --alt TEXT] [--kind nyhet|pressmeddelande|general|staff] [--at ISO-8601] [--crisis]\n                                         schedule a post (channels by key or platform) as EMAIL, whose role must have post:publish; prints its id',
   matches: (argv) => argv[0] === 'post' && argv[1] === 'create',
   async run(argv) {
     const { values } = parseArgs({
@@ -32,6 +33,8 @@ export const postCreate: ExtraCommand = {
         link: { type: 'string' },
         title: { type: 'string' },
         media: { type: 'string' },
+        alt: { type: 'string' },
+        kind: { type: 'string' },
         at: { type: 'string' },
         crisis: { type: 'boolean', default: false },
         as: { type: 'string' },
@@ -55,9 +58,11 @@ export const postCreate: ExtraCommand = {
       ? [(() => {
           const data = readFile(values.media, '--media file');
           const info = describeMedia(data, path.basename(values.media));
-          return { filename: info.filename, mimeType: info.mimeType, data, width: info.width, height: info.height };
+          return { filename: info.filename, mimeType: info.mimeType, data, width: info.width, height: info.height, altText: values.alt ?? null };
         })()]
       : [];
+    const kind = values.kind ?? 'general';
+    if (!(composerKinds as readonly string[]).includes(kind)) throw new UsageError(`--kind must be one of ${composerKinds.join(', ')} (got "${kind}")`);
     const wanted = values.channels.split(',').map((s) => s.trim()).filter(Boolean);
     try {
       const created = await withDatabase(async (db) => {
@@ -77,6 +82,7 @@ export const postCreate: ExtraCommand = {
         // A platform name stands for all of the city's channels on it (e.g. both Instagram accounts).
         const keys = wanted.flatMap((w) => (all.some((c) => c.key === w) ? [w] : all.filter((c) => c.platform === w).map((c) => c.key).concat(all.some((c) => c.platform === w) ? [] : [w])));
         return createPost(db, {
+          kind: kind as (typeof composerKinds)[number],
           text,
           link: values.link ?? null,
           title: values.title ?? null,

@@ -1,11 +1,38 @@
 import { z } from 'zod';
+import { composerKinds } from '../../common/post-kinds';
 
-/** The plain post form (before the full composer): one schema for the action and the UI. */
+/** A media slot of the composer: the file itself is its own input; this is what is kept around it. */
+export const mediaSlotSchema = z.object({
+  /** sha256 of a file already in the media store (an upload kept across a refused submit). */
+  ref: z.string().regex(/^[0-9a-f]{64}$/, { error: 'compose.badRef' }).optional(),
+  name: z.string().max(255).optional(),
+  alt: z.string().trim().max(1000, { error: 'compose.altTooLong' }).optional(),
+});
+
+export const variantSchema = z.object({
+  channelId: z.string().uuid(),
+  /** Empty: inherit the base text (for YouTube the description). */
+  text: z.string().max(100_000).optional(),
+  title: z.string().trim().max(200).optional(),
+  privacy: z.enum(['public', 'unlisted', 'private']).optional(),
+  media: mediaSlotSchema.optional(),
+});
+
+/** How many base media slots the composer offers, and the file inputs' names (slot 0 keeps the old name). */
+export const BASE_MEDIA_SLOTS = 2;
+export const baseFileField = (i: number) => (i === 0 ? 'media' : `media${i}`);
+export const variantFileField = (i: number) => `variantMedia${i}`;
+export const MAX_VARIANTS = 20;
+
+/** The composer (ADR 022): a base, a variant per channel, kind; one schema for the action and the UI. */
 export const composeSchema = z.object({
+  kind: z.enum(composerKinds, { error: 'compose.badKind' }).default('general'),
   text: z.string({ error: 'validation.required' }).trim().min(1, { error: 'validation.required' }),
   link: z.string().trim().url({ error: 'validation.url' }).optional(),
   title: z.string().trim().max(200).optional(),
-  channelIds: z.array(z.string().uuid(), { error: 'compose.noChannels' }).min(1, { error: 'compose.noChannels' }),
+  channelIds: z.array(z.string().uuid(), { error: 'compose.noChannels' }).min(1, { error: 'compose.noChannels' }).max(MAX_VARIANTS),
+  files: z.array(mediaSlotSchema).max(BASE_MEDIA_SLOTS).optional(),
+  variants: z.array(variantSchema).max(MAX_VARIANTS).optional(),
   /** City time; read strictly by parseCityLocalInput (impossible dates, daylight saving, the past) in the action. */
   at: z.string().max(40, { error: 'compose.badTime' }).optional(),
   /** Which reading of the repeated hour on the day winter time starts. */
@@ -16,6 +43,7 @@ export const composeSchema = z.object({
   /** Why to publish despite a blocking screening finding (recorded with the post; issue 12). */
   screeningOverride: z.string().trim().max(500).optional(),
 });
+export type ComposeValue = z.infer<typeof composeSchema>;
 
 export const deliveryActionSchema = z.discriminatedUnion('intent', [
   z.object({ intent: z.literal('retry'), deliveryId: z.string().uuid() }),

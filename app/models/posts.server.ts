@@ -3,7 +3,7 @@
  * Every change is one transaction that also changes the delivery's job (same job key = replace; removed on cancel)
  * and records an audit entry, so the database never says one thing while the queue does another.
  */
-import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { t, type MessageKey } from '../../common/i18n';
 import type { Db, DbOrTx } from '../../db/client';
@@ -12,10 +12,11 @@ import { recordAudit } from '../../db/queries/audit';
 import { findChannel, findChannelsByIds, findChannelsByKeys } from '../../db/queries/channels';
 import { findPost, insertPost, listRecentPostsWithDeliveryStates, updatePost } from '../../db/queries/posts';
 import { findMedia as findMediaRow, insertPostMedia, listPostMedia, listPostMediaInfo, type PostMediaInfo } from '../../db/queries/post-media';
+import { insertVariants, loadVariant } from '../../db/queries/post-variants';
 import { findDelivery, listDeliveriesOfPost, lockDeliveriesOfChannel, lockDeliveriesOfPost, lockDelivery } from '../../db/queries/deliveries';
 import { listAttempts } from '../../db/queries/delivery-attempts';
 import type { LimitProblem, Platform } from '../../workers/platforms/index';
-import { jpegDimensions } from '../../workers/platforms/index';
+import { describeMedia } from '../../workers/platforms/index';
 import {
   checkDraft,
   createDeliveries,
@@ -23,10 +24,17 @@ import {
   mediaKindOf,
   recordPublication,
   removePublishJob,
+  resolveChannelContent,
   sentContentOf,
   statesLeadingTo,
   transitionReturning,
+  type ChannelContent,
 } from '../../workers/delivery/index';
+import { isSha256Hex, mediaStore } from '../../common/media-store.server';
+import type { PostKind } from '../../common/post-kinds';
+import type { Role } from '../../common/roles';
+import { roleHasPermission } from '../utils/permissions';
+import { postKindRules } from './post-kinds.server';
 import type { Actor } from '../../common/actor';
 
 export type { Actor };
@@ -84,9 +92,24 @@ function wrongState(action: 'reschedule' | 'cancel' | 'retry' | 'resolve', state
 export interface MediaInput {
   filename: string;
   mimeType: string;
-  data: Buffer;
+  /** The bytes; or sha256 of bytes already in the media store (an upload kept across a refused submit). */
+  data?: Buffer;
+  sha256?: string;
   width?: number;
   height?: number;
+  /** Required for every image. */
+  altText?: string | null;
+}
+
+export interface VariantInput {
+  channelId?: string;
+  channelKey?: string;
+  /** Null or absent: inherit the base text (for YouTube this is the description). */
+  text?: string | null;
+  title?: string | null;
+  privacy?: 'public' | 'unlisted' | 'private' | null;
+  /** Present (even empty): the channel uses these instead of the base media. */
+  media?: MediaInput[];
 }
 
 export interface CreatePostInput {
@@ -96,6 +119,10 @@ export interface CreatePostInput {
   media?: MediaInput[];
   channelKeys?: string[];
   channelIds?: string[];
+  variants?: VariantInput[];
+  kind?: PostKind;
+  /** The author's role: a role without post:publish always goes to approval. */
+  authorRole?: Role;
   /** Default: now (publish at once). */
   scheduledAt?: Date;
   isCrisis?: boolean;
@@ -137,73 +164,182 @@ async function resolveChannels(db: DbOrTx, input: { channelKeys?: string[]; chan
   return { found: [...found.values()], problems };
 }
 
+/** A media file ready for its row: its bytes are in the media store under sha256. */
+export interface PreparedMedia {
+  channelId: string | null;
+  kind: 'image' | 'video';
+  filename: string;
+  mimeType: string;
+  sizeBytes: number;
+  width: number | null;
+  height: number | null;
+  sha256: string;
+  altText: string | null;
+}
+
 /**
- * Creates a post with one delivery per channel and enqueues each delivery's job at the post's time (crisis posts
- * first). Checks every channel with its platform's limit check (the same one the worker runs last) and throws
- * PostValidationError, with Swedish problems per channel, before anything is written.
+ * Puts an upload into the media store (ADR 022) and describes it. Called before validation, so that a refused
+ * submit can hand the stored file back to the form (by hash) instead of losing it.
  */
-export async function createPost(db: Db, input: CreatePostInput): Promise<CreatedPost> {
+export async function storeUpload(data: Buffer, filename: string): Promise<{ sha256: string; filename: string; mimeType: string; sizeBytes: number } | null> {
+  const info = describeMedia(data, filename);
+  if (info.mimeType === 'application/octet-stream') return null;
+  const sha256 = await mediaStore().put(data);
+  return { sha256, filename, mimeType: info.mimeType, sizeBytes: data.length };
+}
+
+async function prepareMedia(m: MediaInput, channelId: string | null, problems: LimitProblem[]): Promise<PreparedMedia | null> {
+  let data = m.data;
+  let sha256: string;
+  if (data) {
+    sha256 = await mediaStore().put(data);
+  } else if (m.sha256 && isSha256Hex(m.sha256)) {
+    sha256 = m.sha256;
+    data = (await mediaStore().get(sha256)) ?? undefined;
+  } else {
+    sha256 = '';
+  }
+  if (!data) {
+    problems.push(problem('media_missing', 'compose.mediaMissing', { filename: m.filename }));
+    return null;
+  }
+  // A file named by hash is described from its bytes, never from what the form claims.
+  const mimeType = m.data ? m.mimeType : describeMedia(data, m.filename).mimeType;
+  const kind = mediaKindOf(mimeType);
+  if (!kind) {
+    problems.push(problem('unsupported_media', 'delivery.unsupportedMedia', { filename: m.filename, mimeType }));
+    return null;
+  }
+  // The limit checks look at the picture's proportions: read them from the file when the caller did not say.
+  const described = m.width === undefined && m.height === undefined && kind === 'image' ? describeMedia(data, m.filename) : null;
+  const altText = m.altText?.trim() || null;
+  if (kind === 'image' && !altText) problems.push(problem('alt_required', 'compose.altRequired', { filename: m.filename }));
+  return {
+    channelId,
+    kind,
+    filename: m.filename,
+    mimeType,
+    sizeBytes: data.length,
+    width: m.width ?? described?.width ?? null,
+    height: m.height ?? described?.height ?? null,
+    sha256,
+    altText,
+  };
+}
+
+interface PreparedVariant {
+  channelId: string;
+  text: string | null;
+  title: string | null;
+  privacy: 'public' | 'unlisted' | 'private' | null;
+  ownMedia: boolean;
+}
+
+/** Whether a post of this kind by this role must be approved by a second person before it is scheduled (ADR 030). */
+export function approvalRequired(kind: PostKind, authorRole: Role | undefined, isCrisis = false): boolean {
+  if (isCrisis || kind === 'crisis') return false;
+  if (authorRole && !roleHasPermission(authorRole, 'post:publish')) return true;
+  return postKindRules()[kind].requiresApproval;
+}
+
+/**
+ * Validates a whole post — base, variants, media, every chosen channel's limits — and prepares its rows. Nothing is
+ * written but media files (content-addressed, harmless). Throws PostValidationError with Swedish problems.
+ */
+async function preparePost(db: DbOrTx, input: CreatePostInput) {
   const base = inputSchema.parse(input);
   const general: LimitProblem[] = [];
   const scheduledAt = base.scheduledAt ?? new Date();
   if (Number.isNaN(scheduledAt.getTime())) general.push(problem('invalid_schedule', 'delivery.invalidSchedule'));
 
-  const media = (input.media ?? []).map((m, position) => {
-    const kind = mediaKindOf(m.mimeType);
-    // The limit checks look at the picture's proportions: read them from the file when the caller did not say.
-    const dims = m.width === undefined && m.height === undefined && m.mimeType === 'image/jpeg' ? jpegDimensions(m.data) : null;
-    if (!kind) general.push(problem('unsupported_media', 'delivery.unsupportedMedia', { filename: m.filename, mimeType: m.mimeType }));
-    return {
-      position,
-      kind: kind ?? 'image',
-      filename: m.filename,
-      mimeType: m.mimeType,
-      sizeBytes: m.data.length,
-      width: m.width ?? dims?.width ?? null,
-      height: m.height ?? dims?.height ?? null,
-      sha256: createHash('sha256').update(m.data).digest('hex'),
-      data: m.data,
-    };
-  });
-
   const { found, problems } = await resolveChannels(db, input);
   general.push(...problems);
   if (found.length === 0 && problems.length === 0) general.push(problem('no_channels', 'delivery.noChannels'));
 
+  const media: PreparedMedia[] = [];
+  for (const m of input.media ?? []) {
+    const p = await prepareMedia(m, null, general);
+    if (p) media.push(p);
+  }
+
+  const perChannelProblems = new Map<string, LimitProblem[]>();
+  const variants: PreparedVariant[] = [];
+  for (const v of input.variants ?? []) {
+    const channel = found.find((c) => (v.channelId && c.id === v.channelId) || (v.channelKey && c.key === v.channelKey));
+    // A variant of a channel that was not chosen is not part of the post.
+    if (!channel) continue;
+    const list = perChannelProblems.get(channel.id) ?? [];
+    perChannelProblems.set(channel.id, list);
+    const own = v.media !== undefined;
+    if (own) {
+      for (const m of v.media ?? []) {
+        const p = await prepareMedia(m, channel.id, list);
+        if (p) media.push(p);
+      }
+    }
+    const text = v.text != null && v.text.trim() !== '' ? v.text : null;
+    const title = v.title != null && v.title.trim() !== '' ? v.title.trim() : null;
+    if (text !== null || title !== null || v.privacy || own) {
+      variants.push({ channelId: channel.id, text, title, privacy: v.privacy ?? null, ownMedia: own });
+    }
+  }
+
+  const post = { text: base.text, link: base.link ?? null, title: base.title ?? null };
   const perChannel: ChannelProblems[] = [];
+  const contents = new Map<string, ChannelContent<PreparedMedia>>();
   for (const channel of found) {
-    const list: LimitProblem[] = [];
+    const list = perChannelProblems.get(channel.id) ?? [];
     if (!channel.enabled) list.push(problem('channel_disabled', 'delivery.channelDisabled', { channel: channel.name }));
-    list.push(...checkDraft(channel.platform, { text: base.text, link: base.link, title: base.title, media }));
+    const content = resolveChannelContent(post, variants.find((v) => v.channelId === channel.id), media, channel.id);
+    contents.set(channel.id, content);
+    list.push(...checkDraft(channel.platform, content));
     if (list.length > 0) {
       perChannel.push({ channelId: channel.id, channelKey: channel.key, channelName: channel.name, platform: channel.platform, problems: list });
     }
   }
   if (general.length > 0 || perChannel.length > 0) throw new PostValidationError(general, perChannel);
+  return { post, scheduledAt, channels: found, media, variants, contents };
+}
 
+/**
+ * Creates a post with one delivery per channel (each with its own variant of the text and media) and enqueues each
+ * delivery's job at the post's time (crisis posts first) — or, when the post needs approval, leaves the deliveries
+ * as drafts in 'pending_approval' for a second person (ADR 030). Every channel is checked with its platform's limit
+ * check (the same one the worker runs last); PostValidationError, before anything is written, names the problems.
+ */
+export async function createPost(db: Db, input: CreatePostInput): Promise<CreatedPost> {
+  const prepared = await preparePost(db, input);
+  const { scheduledAt, channels: found } = prepared;
   const isCrisis = input.isCrisis ?? false;
+  const kind: PostKind = input.kind ?? (isCrisis ? 'crisis' : 'general');
+  const needsApproval = approvalRequired(kind, input.authorRole, isCrisis);
   const now = new Date();
-  const state: DeliveryState = scheduledAt.getTime() > now.getTime() ? 'scheduled' : 'queued';
+  const state: DeliveryState = needsApproval ? 'draft' : scheduledAt.getTime() > now.getTime() ? 'scheduled' : 'queued';
   return db.transaction(async (tx) => {
     const post = await insertPost(tx, {
-      text: base.text,
-      link: base.link ?? null,
-      title: base.title ?? null,
+      ...prepared.post,
+      kind,
+      reviewState: needsApproval ? 'pending_approval' : 'not_required',
       isCrisis,
       createdBy: input.createdBy,
+      lastEditedBy: input.createdBy,
       scheduledAt,
       screeningOverrideReason: input.screeningOverrideReason ?? null,
       screeningOverrideBy: input.screeningOverrideReason ? input.createdBy : null,
     });
     const mediaRows = await insertPostMedia(
       tx,
-      media.map((m) => ({ ...m, postId: post.id })),
+      prepared.media.map((m, position) => ({ ...m, position, postId: post.id, stored: true, data: null })),
+    );
+    await insertVariants(
+      tx,
+      prepared.variants.map((v) => ({ ...v, postId: post.id })),
     );
     const rows = await createDeliveries(
       tx,
       found.map((channel) => ({ postId: post.id, channelId: channel.id, state, scheduledAt, isCrisis })),
     );
-    for (const d of rows) await enqueuePublish(tx, d, scheduledAt);
+    if (!needsApproval) for (const d of rows) await enqueuePublish(tx, d, scheduledAt);
     await recordAudit(tx, {
       actorUserId: input.createdBy,
       actorLabel: input.actorLabel,
@@ -211,11 +347,14 @@ export async function createPost(db: Db, input: CreatePostInput): Promise<Create
       objectType: 'post',
       objectId: post.id,
       details: {
+        kind,
         channels: found.map((c) => c.key),
         deliveries: rows.map((d) => d.id),
         scheduledAt: scheduledAt.toISOString(),
         isCrisis,
-        media: mediaRows.map((m) => ({ filename: m.filename, sha256: m.sha256 })),
+        reviewState: post.reviewState,
+        variants: prepared.variants.map((v) => v.channelId),
+        media: mediaRows.map((m) => ({ filename: m.filename, sha256: m.sha256, channelId: m.channelId })),
         ...(input.screeningOverrideReason ? { screeningOverride: input.screeningOverrideReason } : {}),
       },
     });
@@ -363,10 +502,11 @@ export async function markUnconfirmed(db: Db, deliveryId: string, input: Resolve
       const post = await findPost(tx, d.postId);
       if (!channel || !post) throw new DeliveryStateError('not_found', t('delivery.notFound'));
       const media = await listPostMedia(tx, post.id);
+      const content = resolveChannelContent(post, await loadVariant(tx, post.id, channel.id), media, channel.id);
       await recordPublication(tx, {
         delivery: d,
         channel,
-        content: sentContentOf(post, media),
+        content: sentContentOf(content, content.media),
         externalId,
         permalink: input.permalink?.trim() || null,
         actor,
@@ -504,7 +644,15 @@ export async function listRecentPosts(db: DbOrTx, limit = 50) {
   return listRecentPostsWithDeliveryStates(db, limit);
 }
 
-/** A post's media file by id, for the public media route. */
-export async function findPostMedia(db: DbOrTx, mediaId: string) {
-  return findMediaRow(db, mediaId);
+/**
+ * A post's media file by id, for the public media route the platforms fetch from: a stream from the media store
+ * (videos are large), or the bytes of a row written before the store existed.
+ */
+export async function openPostMedia(db: DbOrTx, mediaId: string): Promise<{ mimeType: string; size: number; body: ReadableStream | Uint8Array } | null> {
+  const row = await findMediaRow(db, mediaId);
+  if (!row) return null;
+  if (row.data) return { mimeType: row.mimeType, size: row.data.length, body: new Uint8Array(row.data) };
+  const opened = await mediaStore().open(row.sha256);
+  if (!opened) return null;
+  return { mimeType: row.mimeType, size: opened.size, body: Readable.toWeb(opened.stream) as ReadableStream };
 }

@@ -20,7 +20,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   if (!view) throw new Response('Not found', { status: 404 });
   return {
     canManage: roleHasPermission(user.role, 'manage:delivery'),
-    post: { id: view.post.id, text: view.post.text, link: view.post.link, title: view.post.title, isCrisis: view.post.isCrisis, scheduledAt: view.post.scheduledAt },
+    post: { id: view.post.id, text: view.post.text, link: view.post.link, title: view.post.title, isCrisis: view.post.isCrisis, scheduledAt: view.post.scheduledAt, reviewState: view.post.reviewState },
     deliveries: view.deliveries.map((d) => ({
       id: d.id,
       channel: d.channel.name,
@@ -75,6 +75,11 @@ export default function PostPage() {
       </h1>
       <p>{data.post.text}</p>
       {data.post.link ? <p>{data.post.link}</p> : null}
+      {data.post.reviewState !== 'not_required' ? (
+        <p>
+          <a href={`/granskning/${data.post.id}`}>{tr(`review.state.${data.post.reviewState}`)}</a>
+        </p>
+      ) : null}
       <p>
         {tr('posts.scheduled')}: {formatDateTime(data.post.scheduledAt, locale)}
       </p>

@@ -1,14 +1,116 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Link, useLoaderData } from '@remix-run/react';
 import { requirePermission } from '../utils/session.server';
-import { AreaPlaceholder } from '../components/area-placeholder';
+import { planningQuerySchema } from '../forms/planning';
+import { calendarFor } from '../models/planning.server';
+import { dayKey, monthKeyOf, monthPeriod, weekKeyOf, weekPeriod } from '../../common/calendar';
+import { formatLongDate, isoWeek } from '../../common/time';
+import { t, type MessageKey } from '../../common/i18n';
+import { localeFromRequest } from '../utils/locale.server';
+import { useLocale, useT } from '../utils/i18n';
 
-export const meta: MetaFunction = () => [{ title: 'Utrop' }];
+export const meta: MetaFunction = () => [{ title: 'Planering – Utrop' }];
 
+/** Server-rendered and plain links only: usable without JavaScript. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  await requirePermission(request, context, 'view:posts');
-  return null;
+  const { user } = await requirePermission(request, context, 'view:posts');
+  const locale = localeFromRequest(request, user);
+  const params = Object.fromEntries(new URL(request.url).searchParams);
+  const q = planningQuerySchema.safeParse(params);
+  if (!q.success) throw new Response(t('input.malformed', {}, locale), { status: 400 });
+  const now = new Date();
+  const period = q.data.view === 'month' ? monthPeriod(q.data.month ?? monthKeyOf(now)) : weekPeriod(q.data.week ?? weekKeyOf(now));
+  if (!period) throw new Response(t('input.malformed', {}, locale), { status: 400 });
+  const entries = await calendarFor(context.db, period);
+  return {
+    view: period.kind,
+    key: period.key,
+    prev: period.prev,
+    next: period.next,
+    today: period.kind === 'week' ? weekKeyOf(now) : monthKeyOf(now),
+    todayKey: dayKey(now),
+    monthKey: period.kind === 'month' ? period.key : monthKeyOf(period.start),
+    weekKey: period.kind === 'week' ? period.key : weekKeyOf(period.start),
+    days: period.days.map((d) => ({ key: dayKey(d), date: d.toISOString(), inPeriod: d.getTime() >= period.start.getTime() && d.getTime() < period.end.getTime() })),
+    entries,
+  };
 }
 
-export default function Page() {
-  return <AreaPlaceholder title="nav.planning" />;
+export default function Planning() {
+  const data = useLoaderData<typeof loader>();
+  const tr = useT();
+  const locale = useLocale();
+  const param = data.view === 'week' ? 'week' : 'month';
+  const first = data.days[0];
+  const heading =
+    data.view === 'week' && first
+      ? tr('planning.week', { week: isoWeek(first.date).week, year: isoWeek(first.date).year })
+      : new Intl.DateTimeFormat(locale === 'sv' ? 'sv-SE' : 'en-GB', { month: 'long', year: 'numeric', timeZone: 'Europe/Stockholm' }).format(
+          new Date(data.days.find((d) => d.inPeriod)?.date ?? Date.now()),
+        );
+  const weeks: (typeof data.days)[] = [];
+  for (let i = 0; i < data.days.length; i += 7) weeks.push(data.days.slice(i, i + 7));
+  return (
+    <section aria-labelledby="planning-title">
+      <h1 id="planning-title">{tr('planning.title')}</h1>
+      <nav aria-label={tr('planning.title')} className="planning-nav">
+        <Link to={`?view=week&week=${data.weekKey}`} aria-current={data.view === 'week' ? 'page' : undefined}>
+          {tr('planning.weekView')}
+        </Link>{' '}
+        ·{' '}
+        <Link to={`?view=month&month=${data.monthKey}`} aria-current={data.view === 'month' ? 'page' : undefined}>
+          {tr('planning.monthView')}
+        </Link>{' '}
+        · <Link to={`?view=${data.view}&${param}=${data.prev}`}>{tr('planning.prev')}</Link> ·{' '}
+        <Link to={`?view=${data.view}&${param}=${data.today}`}>{tr('planning.today')}</Link> ·{' '}
+        <Link to={`?view=${data.view}&${param}=${data.next}`}>{tr('planning.next')}</Link>
+      </nav>
+      <h2>{heading}</h2>
+      {weeks.map((week) => (
+        <section key={week[0]!.key} className="calendar-week" aria-label={tr('planning.weekNumber', { week: isoWeek(week[0]!.date).week })}>
+          {data.view === 'month' ? <p className="week-number">{tr('planning.weekNumber', { week: isoWeek(week[0]!.date).week })}</p> : null}
+          <ol className="calendar-days">
+            {week.map((day) => {
+              const list = data.entries[day.key] ?? [];
+              return (
+                <li key={day.key} className={`calendar-day${day.inPeriod ? '' : ' outside'}${day.key === data.todayKey ? ' today' : ''}`}>
+                  <h3 className="day-name">{formatLongDate(day.date, locale)}</h3>
+                  {list.length === 0 ? (
+                    data.view === 'week' ? <p className="hint">{tr('planning.empty')}</p> : null
+                  ) : (
+                    <ul className="calendar-entries">
+                      {list.map((e) => (
+                        <li key={e.postId} className="calendar-entry">
+                          <time dateTime={new Date(e.at).toISOString()}>
+                            {new Intl.DateTimeFormat('sv-SE', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Stockholm' }).format(new Date(e.at))}
+                          </time>{' '}
+                          <Link to={`/inlagg/${e.postId}`}>{Array.from(e.text).slice(0, 80).join('')}</Link>
+                          {e.reviewState === 'pending_approval' || e.reviewState === 'returned' ? (
+                            <span className="badge"> {tr(`review.state.${e.reviewState}` as MessageKey)}</span>
+                          ) : null}
+                          <ul className="entry-channels">
+                            {e.channels.map((c) => (
+                              <li key={c.name}>
+                                {`${c.name}: ${tr(`delivery.state.${c.state}` as MessageKey)}`}
+                                {c.permalink ? (
+                                  <>
+                                    {' '}
+                                    <a href={c.permalink}>{tr('planning.permalink', { channel: c.name })}</a>
+                                  </>
+                                ) : null}
+                              </li>
+                            ))}
+                          </ul>
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </li>
+              );
+            })}
+          </ol>
+        </section>
+      ))}
+    </section>
+  );
 }

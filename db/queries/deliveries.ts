@@ -236,3 +236,27 @@ export async function patchDelivery(db: DbOrTx, deliveryId: string, patch: Deliv
 export function deliveryUpdateSql(deliveryId: string, patch: DeliveryPatch) {
   return updateByIdSql(deliveries, deliveryId, patch);
 }
+
+/** Deliveries due (or published) in [from, to), with their post and channel: the planning calendar. */
+export async function listDeliveriesBetween(db: DbOrTx, from: Date, to: Date, limit = 2000) {
+  return db
+    .select({
+      id: deliveries.id,
+      postId: deliveries.postId,
+      state: deliveries.state,
+      scheduledAt: deliveries.scheduledAt,
+      publishedAt: deliveries.publishedAt,
+      permalink: deliveries.permalink,
+      channelName: channels.name,
+      platform: channels.platform,
+      text: posts.text,
+      kind: posts.kind,
+      reviewState: posts.reviewState,
+    })
+    .from(deliveries)
+    .innerJoin(channels, eq(channels.id, deliveries.channelId))
+    .innerJoin(posts, eq(posts.id, deliveries.postId))
+    .where(sql`coalesce(${deliveries.publishedAt}, ${deliveries.scheduledAt}) >= ${from.toISOString()}::timestamptz and coalesce(${deliveries.publishedAt}, ${deliveries.scheduledAt}) < ${to.toISOString()}::timestamptz`)
+    .orderBy(asc(deliveries.scheduledAt), asc(channels.name))
+    .limit(limit);
+}

@@ -27,6 +27,9 @@ function mediaColumns() {
     width: postMedia.width,
     height: postMedia.height,
     sha256: postMedia.sha256,
+    stored: postMedia.stored,
+    channelId: postMedia.channelId,
+    altText: postMedia.altText,
     data: postMedia.data,
   };
 }

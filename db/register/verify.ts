@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { asc, eq, gt, sql } from 'drizzle-orm';
+import { mediaStore } from '../../common/media-store.server';
 import type { DbOrTx } from '../client';
 import { postMedia } from '../schema/publishing';
 import { publicRecords, registerAnchors, registerChain, registerDestructions, registerSeries, type PublicRecord } from '../schema/register';
@@ -148,6 +150,17 @@ export async function verifyRegister(db: DbOrTx): Promise<VerifyResult> {
   );
   const badRow = [...bad][0];
   if (badRow) return broken(null, 'media_hash', `Mediefilen ${badRow.id} stämmer inte med sin hash ${badRow.sha256}.`);
+  // Media in the store (ADR 022): each distinct file once, streamed through the hash.
+  const storedFiles = await db.execute<{ sha256: string; id: string }>(
+    sql`select distinct on (${postMedia.sha256}) ${postMedia.sha256} as sha256, ${postMedia.id} as id from ${postMedia} where ${postMedia.stored}`,
+  );
+  for (const f of storedFiles) {
+    const opened = await mediaStore().open(f.sha256);
+    if (!opened) return broken(null, 'media_hash', `Mediefilen ${f.id} saknas i mediearkivet (${f.sha256}).`);
+    const hash = createHash('sha256');
+    for await (const chunk of opened.stream) hash.update(chunk as Buffer);
+    if (hash.digest('hex') !== f.sha256) return broken(null, 'media_hash', `Mediefilen ${f.id} stämmer inte med sin hash ${f.sha256}.`);
+  }
 
   const orphan = destructionRows.find((d) => !decisionsSeen.has(d.decisionRecordId) || !destroyedSeen.has(d.recordId));
   if (orphan) return broken(null, 'destruction', `Gallringen av post ${orphan.recordId} hänvisar till ett beslut eller en post som saknas.`);

@@ -8,6 +8,7 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   unique,
@@ -15,6 +16,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { errorClasses } from '../../common/platforms';
+import { postKindValues, reviewStateValues } from '../../common/post-kinds';
 import { users } from './users';
 import { channels } from './channels';
 
@@ -35,7 +37,36 @@ export const posts = pgTable('posts', {
   /** A screening finding that blocks was overridden: why, and by whom (migration 0007). */
   screeningOverrideReason: text('screening_override_reason'),
   screeningOverrideBy: uuid('screening_override_by').references(() => users.id),
+  /** Post kind (common/post-kinds.ts): decides default channels and whether approval is required. */
+  kind: text('kind', { enum: postKindValues }).notNull().default('general'),
+  /** Four-eyes approval (ADR 030); deliveries stay 'draft' (no job) until approved. */
+  reviewState: text('review_state', { enum: reviewStateValues }).notNull().default('not_required'),
+  reviewComment: text('review_comment'),
+  lastEditedBy: uuid('last_edited_by').references(() => users.id),
+  approvedBy: uuid('approved_by').references(() => users.id),
+  approvedAt: timestamp('approved_at', { withTimezone: true }),
+  /** Hash of the approved content (every channel's resolved variant); the worker refuses anything else. */
+  approvedHash: text('approved_hash'),
 });
+
+/** A channel's own version of the post (ADR 022): a null column inherits the post's base value. */
+export const postVariants = pgTable(
+  'post_variants',
+  {
+    postId: uuid('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'restrict' }),
+    text: text('text'),
+    title: text('title'),
+    privacy: text('privacy', { enum: ['public', 'unlisted', 'private'] }),
+    /** True: the channel uses its own media (post_media rows with this channel_id) instead of the base media. */
+    ownMedia: boolean('own_media').notNull().default(false),
+  },
+  (t) => [primaryKey({ name: 'post_variants_pk', columns: [t.postId, t.channelId] })],
+);
 
 export const postMedia = pgTable(
   'post_media',
@@ -52,7 +83,13 @@ export const postMedia = pgTable(
     width: integer('width'),
     height: integer('height'),
     sha256: text('sha256').notNull(),
-    data: bytea('data').notNull(),
+    /** Only media written before the media store (ADR 022) keep their bytes here; new ones have stored = true. */
+    data: bytea('data'),
+    /** The bytes live in the media store under sha256 (common/media-store.server.ts). */
+    stored: boolean('stored').notNull().default(false),
+    /** Null: base media of the post; otherwise the media of that channel's variant. */
+    channelId: uuid('channel_id').references(() => channels.id, { onDelete: 'restrict' }),
+    altText: text('alt_text'),
   },
   (t) => [index('post_media_post_idx').on(t.postId)],
 );
@@ -110,6 +147,8 @@ export const deliveries = pgTable(
     failureClass: errorClassEnum('failure_class'),
     /** Swedish, for the person who must act on it. */
     failureReason: text('failure_reason'),
+    /** The approved content of this channel (ADR 030): the worker refuses to send content with another hash. */
+    approvedSha256: text('approved_sha256'),
     checkedBy: uuid('checked_by').references(() => users.id),
     checkedReason: text('checked_reason'),
     /** Set for a reply from the inbox: the platform id of the comment it answers (migration 0007). */
@@ -169,6 +208,7 @@ export const deliveryAttempts = pgTable(
 
 export type Post = typeof posts.$inferSelect;
 export type PostMedia = typeof postMedia.$inferSelect;
+export type PostVariant = typeof postVariants.$inferSelect;
 export type Delivery = typeof deliveries.$inferSelect;
 export type DeliveryState = (typeof deliveryStateValues)[number];
 export type DeliveryAttempt = typeof deliveryAttempts.$inferSelect;

@@ -247,7 +247,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
         link: plan.platform === 'facebook' && i % 2 === 0 ? 'https://helsingborg.se/' : null,
         media:
           plan.platform === 'instagram'
-            ? [{ filename: `bild-${i}.jpg`, mimeType: 'image/jpeg', data: jpeg, width: 1080, height: 1080 }]
+            ? [{ filename: `bild-${i}.jpg`, mimeType: 'image/jpeg', data: jpeg, width: 1080, height: 1080, altText: 'Kaosbild' }]
             : plan.platform === 'youtube'
               ? [{ filename: `film-${i}.mp4`, mimeType: 'video/mp4', data: MP4_BYTES }]
               : [],

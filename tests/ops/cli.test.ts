@@ -105,6 +105,16 @@ describe('npx utrop', () => {
     expect(tooLong.status).toBe(1);
     expect(tooLong.stderr).toMatch(/för lång/);
     expect(utrop(['post', 'create', '--text-file', textFile, '--channels', 'x', '--at', 'i morgon']).status).toBe(2);
+
+    // Kinds (ADR 022/030): a press release waits for review; an unknown kind is a usage error.
+    writeFileSync(textFile, 'Pressmeddelande: nya öppettider.');
+    const press = utrop(['post', 'create', '--text-file', textFile, '--channels', 'x-helsingborg', '--kind', 'pressmeddelande', '--at', '2031-06-01T08:00:00+02:00']);
+    expect(press.status).toBe(0);
+    const pressRows = await t.db.select().from(deliveries).where(eq(deliveries.postId, press.stdout.trim()));
+    expect(pressRows.map((r) => r.state)).toEqual(['draft']);
+    for (const kind of ['crisis', "nyhet'; drop table posts; --", 'å'.repeat(5000)]) {
+      expect(utrop(['post', 'create', '--text-file', textFile, '--channels', 'x-helsingborg', '--kind', kind]).status, kind.slice(0, 20)).toBe(2);
+    }
   });
 
   it('post create --as refuses a user whose role lacks post:publish: one line, exit 1, nothing written', async () => {

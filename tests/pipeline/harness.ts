@@ -154,7 +154,7 @@ export async function startHarness(): Promise<Harness> {
 }
 
 export function jpeg(width = 1080, height = 1080): MediaInput {
-  return { filename: 'bild.jpg', mimeType: 'image/jpeg', data: makeJpeg(width, height), width, height };
+  return { filename: 'bild.jpg', mimeType: 'image/jpeg', data: makeJpeg(width, height), width, height, altText: 'Testbild' };
 }
 
 export function mp4(): MediaInput {

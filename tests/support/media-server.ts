@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { Db } from '../../db/client';
 import { findMedia } from '../../db/queries/post-media';
+import { mediaStore } from '../../common/media-store.server';
 
 export interface MediaServer {
   url: string;
@@ -30,7 +31,8 @@ export async function startMediaServer(db: Db, opts: { port?: number } = {}): Pr
       let media = cache.get(id);
       if (!media) {
         const row = await findMedia(db, id);
-        if (row) cache.set(id, (media = { mimeType: row.mimeType, data: row.data }));
+        const data = row ? (row.data ?? (await mediaStore().get(row.sha256))) : null;
+        if (row && data) cache.set(id, (media = { mimeType: row.mimeType, data }));
       }
       if (!media) {
         res.writeHead(404).end('not found');

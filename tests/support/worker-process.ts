@@ -44,6 +44,8 @@ export function spawnWorker(opts: WorkerProcessOptions): WorkerProcess {
     SESSION_SECRET: 'worker-process-session-secret-not-used-here',
     PUBLIC_URL: opts.publicUrl,
     UTROP_DATA_DIR: opts.dataDir,
+    // Post media are files shared by web and worker (ADR 022): the worker reads the test run's media folder.
+    ...(process.env.UTROP_MEDIA_DIR ? { UTROP_MEDIA_DIR: process.env.UTROP_MEDIA_DIR } : {}),
     PLATFORM_TIMEOUT_MS: String(opts.platformTimeoutMs ?? 5_000),
     WORKER_POLL_INTERVAL_MS: String(opts.pollIntervalMs ?? 100),
     WORKER_CONCURRENCY: String(opts.concurrency ?? 4),

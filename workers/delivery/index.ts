@@ -14,6 +14,17 @@ export {
   createDeliveries,
 } from './states';
 export { enqueue, hasPendingJob, JobCatalogueError, type TaskName, type PayloadOf } from './jobs';
-export { enqueuePublish, recordPublication, removePublishJob, sentContentOf, type SentContent, type PublicationInput } from './publication';
+export {
+  contentSha256,
+  enqueuePublish,
+  recordPublication,
+  removePublishJob,
+  resolveChannelContent,
+  sentContentOf,
+  type ChannelContent,
+  type PublicationInput,
+  type SentContent,
+  type VariantSource,
+} from './publication';
 export { checkDraft, checkReply, draftOf, mediaKindOf, type DraftSource } from '../lib/limits';
 export { enqueueModeration } from '../lib/inbox-jobs';

@@ -28,7 +28,9 @@ import { DeadlineExceeded, rateLimitRunAt, reconcileDelayMs } from '../lib/polic
 import { claimDelivery, type Claim } from './claim';
 import { finish } from './finish';
 import { dbStep, isDatabaseError, retryReconcile, retryTransient, type Attempt, type ErrorInfo, type Outcome } from './outcome';
-import { sentContentOf } from './publication';
+import { contentSha256, resolveChannelContent, sentContentOf, type ChannelContent } from './publication';
+import { loadVariant } from '../../db/queries/post-variants';
+import { mediaStore } from '../../common/media-store.server';
 
 /** One run of the pipeline for a delivery (the delivery__publish task, and tools that drive it without Graphile Worker). */
 /** One run of the pipeline for a delivery; exported for tests and tools that drive it without Graphile Worker. */
@@ -53,7 +55,8 @@ interface Loaded {
   module: PlatformModule<unknown>;
   conn: Connection<unknown>;
   post: Post;
-  media: PostMedia[];
+  /** The channel's variant over the base (ADR 022), media with their bytes. */
+  content: ChannelContent<PostMedia & { data: Buffer }>;
   req: PublishRequest;
 }
 
@@ -80,7 +83,7 @@ async function decide(deps: WorkerDeps, at: Attempt): Promise<Outcome> {
   let loaded: Loaded | undefined;
   try {
     loaded = await load(deps, at);
-    at.content = sentContentOf(loaded.post, loaded.media);
+    at.content = sentContentOf(loaded.content, loaded.content.media);
 
     // C. Reconcile: never publish blindly after an unknown outcome.
     if (delivery.needsReconcile) {
@@ -116,14 +119,18 @@ async function decide(deps: WorkerDeps, at: Attempt): Promise<Outcome> {
     const problems = delivery.replyToExternalId
       ? checkReply(loaded.channel.platform, loaded.post.text)
       : checkDraft(loaded.channel.platform, {
-          text: loaded.post.text,
-          link: loaded.post.link,
-          title: loaded.post.title,
-          media: loaded.media,
+          text: loaded.content.text,
+          link: loaded.content.link,
+          title: loaded.content.title,
+          media: loaded.content.media,
         });
+    // Four-eyes (ADR 030): only the content a second person approved may go out.
+    if (delivery.approvedSha256 && contentSha256(loaded.content) !== delivery.approvedSha256) {
+      problems.push({ code: 'changed_after_approval', message: t('compose.changedAfterApproval') });
+    }
     // The last screening gate (issue 12): the same screenText the composer shows; a blocking finding holds the
     // delivery unless a person overrode it with a recorded reason (posts.screening_override_reason).
-    const blocking = screenText(loaded.post.text).filter((f) => f.severity === 'block');
+    const blocking = screenText(loaded.content.text).filter((f) => f.severity === 'block');
     if (blocking.length > 0 && !loaded.post.screeningOverrideReason) {
       return {
         kind: 'screening_held',
@@ -217,7 +224,20 @@ function classify(deps: WorkerDeps, at: Attempt, e: PlatformError, phase: Phase,
 
 async function load(deps: WorkerDeps, at: Attempt): Promise<Loaded> {
   const { delivery, channel, post } = at;
-  const media = at.mediaCount > 0 ? await dbStep(deps, 'load media', loadMedia(deps.db, post.id)) : [];
+  const [allMedia, variant] = await Promise.all([
+    at.mediaCount > 0 ? dbStep(deps, 'load media', loadMedia(deps.db, post.id)) : Promise.resolve([]),
+    dbStep(deps, 'load variant', loadVariant(deps.db, post.id, channel.id)),
+  ]);
+  const resolved = resolveChannelContent(post, variant, allMedia, channel.id);
+  // Media written before the store kept their bytes in the row; newer ones are read from the store (ADR 022).
+  const media = await Promise.all(
+    resolved.media.map(async (m) => {
+      const data = m.data ?? (await mediaStore().get(m.sha256));
+      if (!data) throw new Error(t('compose.mediaMissing', { filename: m.filename }));
+      return { ...m, data };
+    }),
+  );
+  const content = { ...resolved, media };
   const module = platformModule(channel.platform);
   const credentials = await credentialsFor(deps, channel, module);
   const conn: Connection<unknown> = {
@@ -230,9 +250,10 @@ async function load(deps: WorkerDeps, at: Attempt): Promise<Loaded> {
   const base = deps.publicUrl.replace(/\/+$/, '');
   const req: PublishRequest = {
     deliveryId: delivery.id,
-    text: post.text,
-    link: post.link,
-    title: post.title,
+    text: content.text,
+    link: content.link,
+    title: content.title,
+    ...(content.privacy ? { privacy: content.privacy } : {}),
     // An inbox reply answers a comment; a crisis update threads under the incident's first post (X replies to it).
     replyToExternalId:
       delivery.replyToExternalId ?? (post.replyToPostId ? await dbStep(deps, 'load thread', threadParentExternalId(deps.db, post.replyToPostId, channel.id)) : null),
@@ -242,9 +263,10 @@ async function load(deps: WorkerDeps, at: Attempt): Promise<Loaded> {
       filename: m.filename,
       data: m.data,
       publicUrl: `${base}/media/${m.id}`,
+      ...(m.altText ? { altText: m.altText } : {}),
       ...(m.width != null ? { width: m.width } : {}),
       ...(m.height != null ? { height: m.height } : {}),
     })),
   };
-  return { channel, module, conn, post, media, req };
+  return { channel, module, conn, post, content, req };
 }

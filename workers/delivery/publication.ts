@@ -23,6 +23,53 @@ export interface SentContent {
   media: { filename: string; mimeType: string; sha256: string; sizeBytes: number }[];
 }
 
+/** A channel's variant as stored (null columns inherit the base). */
+export interface VariantSource {
+  text: string | null;
+  title: string | null;
+  privacy: 'public' | 'unlisted' | 'private' | null;
+  ownMedia: boolean;
+}
+
+type MediaOf = Pick<PostMedia, 'channelId'>;
+
+/** What one channel gets: its variant over the post's base (ADR 022). The use-cases and the worker share it. */
+export interface ChannelContent<M> {
+  text: string;
+  link: string | null;
+  title: string | null;
+  privacy: 'public' | 'unlisted' | 'private' | null;
+  media: M[];
+}
+
+export function resolveChannelContent<M extends MediaOf>(
+  post: Pick<Post, 'text' | 'link' | 'title'>,
+  variant: VariantSource | null | undefined,
+  media: M[],
+  channelId: string,
+): ChannelContent<M> {
+  return {
+    text: variant?.text ?? post.text,
+    link: post.link ?? null,
+    title: variant?.title ?? post.title ?? null,
+    privacy: variant?.privacy ?? null,
+    media: variant?.ownMedia ? media.filter((m) => m.channelId === channelId) : media.filter((m) => m.channelId == null),
+  };
+}
+
+/** The hash a channel's content is approved under (ADR 030): text, link, title, privacy, media bytes and alt texts. */
+export function contentSha256(content: ChannelContent<Pick<PostMedia, 'sha256' | 'altText'>>): string {
+  return sha256Hex(
+    canonicalJson({
+      text: content.text,
+      link: content.link,
+      title: content.title,
+      privacy: content.privacy,
+      media: content.media.map((m) => ({ sha256: m.sha256, altText: m.altText ?? null })),
+    }),
+  );
+}
+
 export function sentContentOf(post: Pick<Post, 'text' | 'link' | 'title'>, media: Pick<PostMedia, 'filename' | 'mimeType' | 'sha256' | 'sizeBytes'>[]): SentContent {
   return {
     text: post.text,

@@ -36,8 +36,9 @@ import {
  */
 export const deliveryTransitions = {
   draft: ['scheduled', 'queued', 'cancelled'],
-  scheduled: ['queued', 'publishing', 'held', 'cancelled', 'failed', 'unconfirmed', 'published'],
-  queued: ['scheduled', 'publishing', 'held', 'cancelled', 'failed', 'unconfirmed', 'published'],
+  // draft: an approved post edited before it went out goes back to review (ADR 030), its job removed.
+  scheduled: ['draft', 'queued', 'publishing', 'held', 'cancelled', 'failed', 'unconfirmed', 'published'],
+  queued: ['draft', 'scheduled', 'publishing', 'held', 'cancelled', 'failed', 'unconfirmed', 'published'],
   publishing: ['queued', 'held', 'cancelled', 'failed', 'unconfirmed', 'published'],
   held: ['scheduled', 'queued', 'cancelled', 'published'],
   cancelled: ['unconfirmed', 'published'],

@@ -42,6 +42,8 @@ export interface MediaItem {
   data: Buffer;
   /** A URL the platform itself can fetch the file from (Instagram requires one). */
   publicUrl?: string;
+  /** Description for people who cannot see the image (required by the composer for every image). */
+  altText?: string;
   width?: number;
   height?: number;
 }
@@ -53,6 +55,8 @@ export interface PublishRequest {
   link?: string | null;
   /** YouTube title. */
   title?: string | null;
+  /** YouTube privacy status; default public. */
+  privacy?: 'public' | 'unlisted' | 'private';
   media: MediaItem[];
   /** Platform id of the post this one replies to (threads). */
   replyToExternalId?: string | null;

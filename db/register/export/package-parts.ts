@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../client';
 import { postMedia } from '../../schema/publishing';
+import { mediaStore } from '../../../common/media-store.server';
 import { isDestroyedContent } from '../canonical';
 import type { ReleasedRecord } from '../mask';
 import { cityIso, contentText } from './columns';
@@ -108,11 +109,13 @@ export async function addMediaFiles(db: DbOrTx, zip: StreamingZip, media: Map<st
   const missing: string[] = [];
   for (const m of [...media.values()].sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1))) {
     const [file] = await db.select({ data: postMedia.data }).from(postMedia).where(eq(postMedia.sha256, m.sha256)).limit(1);
-    if (!file) {
+    // Older media kept their bytes in the row; newer ones live in the media store (ADR 022).
+    const data = file ? (file.data ?? (await mediaStore().get(m.sha256))) : null;
+    if (!data) {
       missing.push(m.sha256);
       continue;
     }
-    zip.addStream(mediaPath(mediaDir, m), (out) => write(out, Buffer.from(file.data)));
+    zip.addStream(mediaPath(mediaDir, m), (out) => write(out, Buffer.from(data)));
     await zip.settled();
   }
   return missing;

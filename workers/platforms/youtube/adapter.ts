@@ -75,7 +75,7 @@ function videoResource(req: PublishRequest): youtube_v3.Schema$Video {
       description: composeYoutubeDescription(req.text, req.link),
       categoryId: youtubeConfig().defaultCategoryId,
     },
-    status: { privacyStatus: 'public', selfDeclaredMadeForKids: false },
+    status: { privacyStatus: req.privacy ?? 'public', selfDeclaredMadeForKids: false },
   };
 }
 

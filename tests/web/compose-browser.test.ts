@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startTestApp, type TestApp } from '../support/app';
+import { axeViolations, launchBrowser } from '../support/browser';
+import { jpeg } from '../pipeline/harness';
+
+let app: TestApp;
+let browser: Browser;
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+async function login(page: Page, role: string) {
+  const u = app.seed.demoUsers.find((x) => x.role === role)!;
+  await page.goto(`${app.url}/login`, { waitUntil: 'networkidle' });
+  await page.getByLabel('E-postadress').fill(u.email);
+  await page.getByLabel('Lösenord').fill(app.seed.demoPassword);
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await page.getByRole('heading', { name: 'Översikt' }).waitFor();
+}
+
+async function expectNoAxeViolations(page: Page, label: string) {
+  const violations = await axeViolations(page);
+  expect(violations, `${label}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
+}
+
+describe('the composer in a real browser', () => {
+  it('checks the X variant while typing with the worker’s limit function: counter, error beside the field, fixed', async () => {
+    const page = await browser.newPage();
+    await login(page, 'communications');
+    await page.goto(`${app.url}/skriv`, { waitUntil: 'networkidle' });
+    await expectNoAxeViolations(page, '/skriv');
+    await page.getByLabel('Helsingborgs stad på X', { exact: true }).check();
+    await page.getByLabel('Text', { exact: true }).fill('Biblioteket har nya öppettider.');
+    const xText = page.getByLabel('Egen text för Helsingborgs stad på X');
+    const xId = await xText.getAttribute('id');
+    const counter = page.locator(`#${xId!.replace(/-text$/, '-counter')}`);
+    await counter.waitFor();
+    expect(await counter.textContent()).toBe('31 av 280');
+    // Emoji weigh 2 in twitter-text: 150 of them are 300, over the limit.
+    await xText.fill('🙂'.repeat(150));
+    await page.getByText('300 av 280').waitFor();
+    const problemsId = xId!.replace(/-text$/, '-problems');
+    await page.locator(`#${problemsId}`).waitFor();
+    expect(await xText.getAttribute('aria-invalid')).toBe('true');
+    expect(await xText.getAttribute('aria-describedby')).toContain(problemsId);
+    expect(await page.locator(`#${problemsId}`).textContent()).toContain('för lång');
+    await expectNoAxeViolations(page, '/skriv with a live error');
+    await xText.fill('🙂'.repeat(100));
+    await page.getByText('200 av 280').waitFor();
+    await page.locator(`#${problemsId}`).waitFor({ state: 'detached' });
+    expect(await xText.getAttribute('aria-invalid')).toBeNull();
+    // The base still counts for the channels without their own text.
+    await page.setViewportSize({ width: 360, height: 800 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    expect(overflow).toBe(false);
+    await page.close();
+  });
+
+  it('review queue and review page pass axe and reflow at 360 px', async () => {
+    const page = await browser.newPage();
+    await login(page, 'staff_host');
+    await page.goto(`${app.url}/skriv?kind=staff`, { waitUntil: 'networkidle' });
+    await page.getByLabel('Text', { exact: true }).fill('Torsdag på Jobba: studiebesök.');
+    await page.getByLabel('Bild eller video 1 (valfri)').setInputFiles({ name: 'besok.jpg', mimeType: 'image/jpeg', buffer: jpeg().data! });
+    await page.getByLabel('Alternativtext för bild 1 (krävs för bilder)').fill('Besökare i verkstaden');
+    await page.getByRole('button', { name: 'Skicka till granskning' }).click();
+    await page.waitForURL(/\/inlagg\//);
+    const postId = new URL(page.url()).pathname.split('/').pop();
+    await page.close();
+
+    const reviewer = await browser.newPage({ viewport: { width: 360, height: 800 } });
+    await login(reviewer, 'employer_branding');
+    for (const path of ['/granskning', `/granskning/${postId}`]) {
+      await reviewer.goto(`${app.url}${path}`);
+      await expectNoAxeViolations(reviewer, path);
+      expect(await reviewer.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), path).toBe(false);
+    }
+    await reviewer.close();
+  });
+
+  it('the planning calendar (week and month) passes axe and reflows at 360 px', async () => {
+    const page = await browser.newPage({ viewport: { width: 360, height: 800 } });
+    await login(page, 'communications');
+    for (const path of ['/planering', '/planering?view=month']) {
+      await page.goto(`${app.url}${path}`);
+      await expectNoAxeViolations(page, path);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), path).toBe(false);
+    }
+    await page.close();
+  });
+});
