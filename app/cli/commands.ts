@@ -9,5 +9,6 @@ import { postCreate, postShow } from './post';
 import { screenCommand } from './screen';
 import { moderateCommand } from './moderate';
 import { registerVerifyCommand } from './register';
+import { handoverAddCommand, handoverWhoCommand } from './handover';
 
-export const extraCommands: ExtraCommand[] = [postCreate, postShow, screenCommand, moderateCommand, registerVerifyCommand];
+export const extraCommands: ExtraCommand[] = [postCreate, postShow, screenCommand, moderateCommand, registerVerifyCommand, handoverAddCommand, handoverWhoCommand];

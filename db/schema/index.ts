@@ -4,3 +4,4 @@ export * from './channels';
 export * from './publishing';
 export * from './register';
 export * from './workers';
+export * from './handover';

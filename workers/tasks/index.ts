@@ -5,6 +5,7 @@ import * as deliveryPublish from './delivery__publish';
 import * as deliverySweep from './delivery__sweep';
 import * as jobsCleanup from './jobs__cleanup';
 import * as channelRefreshCredentials from './channel__refresh_credentials';
+import * as handoverSettle from './handover__settle';
 
 /** The only list of task names; each file is named after its task. */
 export function makeTaskList(deps: WorkerDeps): TaskList {
@@ -14,5 +15,6 @@ export function makeTaskList(deps: WorkerDeps): TaskList {
     delivery__sweep: deliverySweep.makeTask(deps),
     jobs__cleanup: jobsCleanup.makeTask(deps),
     channel__refresh_credentials: channelRefreshCredentials.makeTask(deps),
+    handover__settle: handoverSettle.makeTask(deps),
   };
 }
