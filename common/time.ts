@@ -149,4 +149,21 @@ export function parseInstant(value: string, locale: Locale = 'sv'): CityTimeResu
     return { ok: false, reason: 'invalid', message: t('time.invalid', { value }, locale) };
   }
   return { ok: true, date: new Date(wall.getTime() - offsetMinutes(offset) * 60_000) };
+export type CityDateResult = { ok: true; start: Date; end: Date } | { ok: false; reason: 'format' | 'invalid' | 'year'; message: string };
+
+/**
+ * A calendar date (YYYY-MM-DD) in city time, read strictly (2026-02-30 is refused, not rolled over): the instant the day
+ * starts and the instant the next day starts, so a range "from D1 to D2" is [start(D1), end(D2)) whatever the DST.
+ * Messages in English: the CLI's only caller so far.
+ */
+export function parseCityDate(value: string): CityDateResult {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return { ok: false, reason: 'format', message: `not a date (YYYY-MM-DD): ${JSON.stringify(value.slice(0, 40))}` };
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (y < MIN_YEAR || y > MAX_YEAR) return { ok: false, reason: 'year', message: `year must be between ${MIN_YEAR} and ${MAX_YEAR}: ${value}` };
+  const daysInMonth = mo >= 1 && mo <= 12 ? new Date(Date.UTC(y, mo, 0)).getUTCDate() : 0;
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth) return { ok: false, reason: 'invalid', message: `no such date: ${value}` };
+  const start = new TZDate(y, mo - 1, d, CITY_TIME_ZONE);
+  const end = new TZDate(y, mo - 1, d + 1, CITY_TIME_ZONE);
+  return { ok: true, start: new Date(start.getTime()), end: new Date(end.getTime()) };
 }

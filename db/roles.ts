@@ -4,7 +4,7 @@
  * Not owning anything, it cannot drop or disable the append-only triggers, truncate or run DDL.
  */
 import postgres from 'postgres';
-import { appendOnlyTables } from './append-only';
+import { appendOnlyTables, definerWrittenTables } from './append-only';
 
 export interface RoleCredentials {
   name: string;
@@ -96,12 +96,14 @@ export async function adoptDatabase(superuserDbUrl: string, owner: string): Prom
 export function grantStatements(appRole: string): string[] {
   const app = ident(appRole);
   const appendOnly = appendOnlyTables.map((t) => `public.${ident(t)}`).join(', ');
+  const definerWritten = definerWrittenTables.map((t) => `public.${ident(t)}`).join(', ');
   return [
     // Nobody but the owner creates objects in our schema (PUBLIC had CREATE before PostgreSQL 15).
     'revoke create on schema public from public',
     `grant usage on schema public to ${app}`,
     `grant select, insert, update, delete on all tables in schema public to ${app}`,
     `revoke update, delete, truncate, references, trigger on ${appendOnly} from ${app}`,
+    `revoke insert, update, delete, truncate, references, trigger on ${definerWritten} from ${app}`,
     `grant usage, select on all sequences in schema public to ${app}`,
     // Tables and sequences a later migration creates get the same; append-only ones are narrowed again above.
     `alter default privileges in schema public grant select, insert, update, delete on tables to ${app}`,

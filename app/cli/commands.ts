@@ -10,5 +10,16 @@ import { screenCommand } from './screen';
 import { moderateCommand } from './moderate';
 import { registerVerifyCommand } from './register';
 import { handoverAddCommand, handoverWhoCommand } from './handover';
+import { registerExportCommand } from './register-export';
 
-export const extraCommands: ExtraCommand[] = [postCreate, postShow, screenCommand, moderateCommand, registerVerifyCommand, handoverAddCommand, handoverWhoCommand];
+// One command per line: each issue adds its own.
+export const extraCommands: ExtraCommand[] = [
+  postCreate,
+  postShow,
+  screenCommand,
+  moderateCommand,
+  registerVerifyCommand,
+  registerExportCommand,
+  handoverAddCommand,
+  handoverWhoCommand,
+];

@@ -24,7 +24,12 @@ export const registerVerifyCommand: ExtraCommand = {
       return r;
     });
     if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
-    else if (result.ok) process.stdout.write(`Registret är helt: ${result.records} poster, sista hash ${result.lastRecordSha256 ?? '–'}.\n`);
+    else if (result.ok) {
+      process.stdout.write(`Registret är helt: ${result.records} poster, sista hash ${result.lastRecordSha256 ?? '–'}.\n`);
+      // Destroyed records verify against their kept hash; the registrar sees each one and its decision (ADR 029).
+      if (result.destroyed.length > 0) process.stdout.write(`Gallrade: ${result.destroyed.length} poster.\n`);
+      for (const d of result.destroyed) process.stdout.write(`  ${d.registrationNumber ?? d.id} gallrad ${d.destroyedAt} enligt beslut ${d.decisionNumber ?? d.decisionRecordId}\n`);
+    }
     else process.stdout.write(`Registret är brutet: ${result.firstBroken!.message}\n`);
     return result.ok ? 0 : 1;
   },

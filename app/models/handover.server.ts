@@ -26,6 +26,7 @@ import type { MessageKey } from '../../common/i18n';
 import { isoWeekLabel, parseIsoWeek } from '../../common/time';
 import { addWeekSchema } from '../forms/handover';
 import { hashPassword } from './users.server';
+import { csvField, UTF8_BOM } from '../../db/register/export/csv';
 import type { z } from 'zod';
 
 export type { HostWindow };
@@ -399,4 +400,13 @@ export async function currentGuidelines(db: DbOrTx, channelId: string) {
 export async function invitationChannelName(db: DbOrTx, channelId: string): Promise<string> {
   const [row] = await db.select({ name: channels.name }).from(channels).where(eq(channels.id, channelId));
   return row?.name ?? '';
+}
+
+/** The weekly summary as CSV (RFC 4180, formula-safe, BOM for Excel) with the register export's field rules. */
+export function summaryCsv(summary: Awaited<ReturnType<typeof weekSummary>>): string {
+  const lines = [['week', 'host', 'email', 'created_at', 'state', 'permalink', 'text'].join(',')];
+  for (const r of summary.rows) {
+    lines.push([summary.label, summary.week.name, summary.week.email, r.createdAt.toISOString(), r.state, r.permalink, r.text].map((v) => csvField(v ?? null)).join(','));
+  }
+  return UTF8_BOM + lines.join('\r\n') + '\r\n';
 }

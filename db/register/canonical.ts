@@ -48,3 +48,15 @@ export function recordHash(r: PublicRecord): string {
 export function contentHash(content: unknown): string {
   return sha256Hex(canonicalJson(content));
 }
+
+/**
+ * What a destroyed record's content becomes (migration 0004, utrop_register_destroyed_content). The record keeps its
+ * content hash, which its own hash covers, so the chain still verifies; the content itself is gone (ADR 029).
+ */
+export function destroyedContent(decision: { id: number; registrationNumber: string | null }): Record<string, unknown> {
+  return { destroyed: true, decisionRecordId: decision.id, decisionNumber: decision.registrationNumber };
+}
+
+export function isDestroyedContent(content: unknown): boolean {
+  return typeof content === 'object' && content !== null && (content as { destroyed?: unknown }).destroyed === true;
+}

@@ -1,8 +1,9 @@
 import { asc, eq, gt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client';
 import { postMedia } from '../schema/publishing';
-import { publicRecords, registerAnchors, registerChain, registerSeries, type PublicRecord } from '../schema/register';
-import { contentHash, recordHash } from './canonical';
+import { publicRecords, registerAnchors, registerChain, registerDestructions, registerSeries, type PublicRecord } from '../schema/register';
+import { canonicalJson } from '../../common/canonical-json';
+import { contentHash, destroyedContent, isDestroyedContent, recordHash } from './canonical';
 
 export interface BrokenRecord {
   id: number | null;
@@ -17,8 +18,18 @@ export interface BrokenRecord {
     | 'count_mismatch'
     | 'series_counter'
     | 'anchor_missing'
-    | 'media_hash';
+    | 'media_hash'
+    | 'destruction';
   message: string;
+}
+
+/** A record whose content was destroyed (gallrad) under a registered decision; its entry and hashes remain. */
+export interface DestroyedRecord {
+  id: number;
+  registrationNumber: string | null;
+  decisionRecordId: number;
+  decisionNumber: string | null;
+  destroyedAt: string;
 }
 
 export interface VerifyResult {
@@ -28,6 +39,8 @@ export interface VerifyResult {
   lastRecordSha256: string | null;
   /** The first problem found, walking in chain order. */
   firstBroken: BrokenRecord | null;
+  /** Records destroyed under a decision, in chain order (those walked before a break, if broken). */
+  destroyed: DestroyedRecord[];
 }
 
 const BATCH = 5000;
@@ -42,12 +55,21 @@ export async function verifyRegister(db: DbOrTx): Promise<VerifyResult> {
   let count = 0;
   const seqs = new Map<string, number[]>();
   const hashById = new Map<number, string>();
+  const destructionRows = await db.select().from(registerDestructions);
+  const destructions = new Map(destructionRows.map((d) => [d.recordId, d]));
+  const byDecision = new Map<number, typeof destructionRows>();
+  for (const d of destructionRows) byDecision.set(d.decisionRecordId, [...(byDecision.get(d.decisionRecordId) ?? []), d]);
+  /** Destroyed records walked so far, kept until their decision is walked; and the decisions walked. */
+  const destroyedSeen = new Map<number, { registrationNumber: string | null; content: unknown }>();
+  const decisionsSeen = new Set<number>();
+  const destroyed: DestroyedRecord[] = [];
   const broken = (r: PublicRecord | null, problem: BrokenRecord['problem'], message: string): VerifyResult => ({
     ok: false,
     records: count,
     lastRecordId: prev?.id ?? null,
     lastRecordSha256: prev?.recordSha256 ?? null,
     firstBroken: { id: r?.id ?? null, registrationNumber: r?.registrationNumber ?? null, problem, message },
+    destroyed,
   });
 
   for (let after = 0; ; ) {
@@ -56,7 +78,17 @@ export async function verifyRegister(db: DbOrTx): Promise<VerifyResult> {
     for (const r of rows) {
       count++;
       if (r.recordSha256 !== recordHash(r)) return broken(r, 'record_hash', `Posten ${r.registrationNumber ?? r.id} har ändrats: dess hash stämmer inte med innehållet.`);
-      if (r.contentSha256 !== contentHash(r.content)) return broken(r, 'content_hash', `Innehållet i posten ${r.registrationNumber ?? r.id} har ändrats.`);
+      const destruction = destructions.get(r.id);
+      if (destruction) {
+        // Destroyed: the content is gone by decision, the kept hash is what the record's own hash covers.
+        const label = r.registrationNumber ?? r.id;
+        if (destruction.decisionRecordId <= r.id)
+          return broken(r, 'destruction', `Posten ${label} är gallrad under ett beslut som inte registrerades efter den.`);
+        if (destruction.contentSha256 !== r.contentSha256) return broken(r, 'destruction', `Gallringen av posten ${label} har inte kvar postens innehållshash.`);
+        if (!isDestroyedContent(r.content))
+          return broken(r, 'destruction', `Posten ${label} står som gallrad men har kvar sitt innehåll.`);
+        destroyedSeen.set(r.id, { registrationNumber: r.registrationNumber, content: r.content });
+      } else if (r.contentSha256 !== contentHash(r.content)) return broken(r, 'content_hash', `Innehållet i posten ${r.registrationNumber ?? r.id} har ändrats.`);
       if ((r.prevRecordSha256 ?? null) !== (prev?.recordSha256 ?? null))
         return broken(r, 'chain_link', `Kedjan är bruten före posten ${r.registrationNumber ?? r.id}: en post har tagits bort eller flyttats.`);
       const key = `${r.series}\u0000${r.year}`;
@@ -64,6 +96,18 @@ export async function verifyRegister(db: DbOrTx): Promise<VerifyResult> {
       list.push(r.seq ?? -1);
       seqs.set(key, list);
       hashById.set(r.id, r.recordSha256);
+      for (const d of byDecision.get(r.id) ?? []) {
+        // The decision is walked after the records it names: now it can be checked that it names them.
+        decisionsSeen.add(r.id);
+        const target = destroyedSeen.get(d.recordId);
+        if (!target) return broken(r, 'destruction', `Beslutet ${r.registrationNumber ?? r.id} gallrade post ${d.recordId}, som saknas före beslutet.`);
+        const named = (r.content as { recordIds?: unknown }).recordIds;
+        if (r.kind !== 'destruction_decision' || !Array.isArray(named) || !named.includes(d.recordId))
+          return broken(r, 'destruction', `Posten ${target.registrationNumber ?? d.recordId} är gallrad under ${r.registrationNumber ?? r.id}, som inte är ett beslut om att gallra den.`);
+        if (canonicalJson(target.content) !== canonicalJson(destroyedContent(r)))
+          return broken(r, 'destruction', `Posten ${target.registrationNumber ?? d.recordId} är gallrad men dess innehåll pekar inte på beslutet ${r.registrationNumber ?? r.id}.`);
+        destroyed.push({ id: d.recordId, registrationNumber: target.registrationNumber, decisionRecordId: r.id, decisionNumber: r.registrationNumber, destroyedAt: d.destroyedAt.toISOString() });
+      }
       prev = r;
     }
     after = rows[rows.length - 1]!.id;
@@ -105,7 +149,11 @@ export async function verifyRegister(db: DbOrTx): Promise<VerifyResult> {
   const badRow = [...bad][0];
   if (badRow) return broken(null, 'media_hash', `Mediefilen ${badRow.id} stämmer inte med sin hash ${badRow.sha256}.`);
 
-  return { ok: true, records: count, lastRecordId: prev?.id ?? null, lastRecordSha256: prev?.recordSha256 ?? null, firstBroken: null };
+  const orphan = destructionRows.find((d) => !decisionsSeen.has(d.decisionRecordId) || !destroyedSeen.has(d.recordId));
+  if (orphan) return broken(null, 'destruction', `Gallringen av post ${orphan.recordId} hänvisar till ett beslut eller en post som saknas.`);
+  destroyed.sort((a, b) => a.id - b.id);
+
+  return { ok: true, records: count, lastRecordId: prev?.id ?? null, lastRecordSha256: prev?.recordSha256 ?? null, firstBroken: null, destroyed };
 }
 
 /** Writes the current chain head as an anchor (append-only): later removal from the end cannot go unnoticed. */

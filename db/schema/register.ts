@@ -109,3 +109,30 @@ export const registerAnchors = pgTable('register_anchors', {
 });
 
 export type PublicRecord = typeof publicRecords.$inferSelect;
+
+/** Retention classes per record kind (gallring, ADR 029). No row, or keepYears null: kept forever. */
+export const registerRetentionClasses = pgTable('register_retention_classes', {
+  kind: text('kind', { enum: recordKinds }).primaryKey(),
+  keepYears: integer('keep_years'),
+  /** Where the class comes from, e.g. the section of the document management plan (dokumenthanteringsplan). */
+  basis: text('basis').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * One row per destroyed record (migration 0004): the registered decision it was destroyed under and the content hash
+ * the record keeps, so the chain still verifies. Written only by utrop_register_destroy; never changed.
+ */
+export const registerDestructions = pgTable('register_destructions', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  recordId: bigint('record_id', { mode: 'number' })
+    .notNull()
+    .unique()
+    .references(() => publicRecords.id),
+  decisionRecordId: bigint('decision_record_id', { mode: 'number' })
+    .notNull()
+    .references(() => publicRecords.id),
+  destroyedAt: timestamp('destroyed_at', { withTimezone: true }).notNull().defaultNow(),
+  contentSha256: text('content_sha256').notNull(),
+});
+export type RegisterDestruction = typeof registerDestructions.$inferSelect;

@@ -6,6 +6,7 @@ import * as deliverySweep from './delivery__sweep';
 import * as jobsCleanup from './jobs__cleanup';
 import * as channelRefreshCredentials from './channel__refresh_credentials';
 import * as handoverSettle from './handover__settle';
+import * as registerAnchor from './register__anchor';
 
 /** The only list of task names; each file is named after its task. */
 export function makeTaskList(deps: WorkerDeps): TaskList {
@@ -16,5 +17,6 @@ export function makeTaskList(deps: WorkerDeps): TaskList {
     jobs__cleanup: jobsCleanup.makeTask(deps),
     channel__refresh_credentials: channelRefreshCredentials.makeTask(deps),
     handover__settle: handoverSettle.makeTask(deps),
+    register__anchor: registerAnchor.makeTask(deps),
   };
 }
