@@ -149,6 +149,8 @@ export function parseInstant(value: string, locale: Locale = 'sv'): CityTimeResu
     return { ok: false, reason: 'invalid', message: t('time.invalid', { value }, locale) };
   }
   return { ok: true, date: new Date(wall.getTime() - offsetMinutes(offset) * 60_000) };
+}
+
 export type CityDateResult = { ok: true; start: Date; end: Date } | { ok: false; reason: 'format' | 'invalid' | 'year'; message: string };
 
 /**
