@@ -2,14 +2,14 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { requirePermission } from '../utils/session.server';
 import { parseIdParam } from '../utils/request.server';
-import { HandoverError, summaryCsv, weekSummary } from '../models/handover.server';
+import { HandoverError, weekSummary } from '../models/handover.server';
 import { useLocale, useT } from '../utils/i18n';
 import { formatDateTime } from '../../common/time';
 import type { MessageKey } from '../../common/i18n';
 
 export const meta: MetaFunction = () => [{ title: 'Veckans sammanfattning – Utrop' }];
 
-/** The week's summary for the team; `?format=csv` exports the same rows (UTF-8 with BOM for Excel). */
+/** The week's summary for the team; /overlamning/:id/csv exports the same rows. */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   await requirePermission(request, context, 'manage:handover');
   const id = parseIdParam(params, 'weekId');
@@ -20,17 +20,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     if (e instanceof HandoverError) throw new Response('Not found', { status: 404 });
     throw e;
   }
-  const format = new URL(request.url).searchParams.get('format');
-  if (format === 'csv') {
-    return new Response(summaryCsv(summary), {
-      headers: {
-        'Content-Type': 'text/csv; charset=utf-8',
-        'Content-Disposition': `attachment; filename="overlamning-${summary.label}.csv"`,
-      },
-    });
-  }
-  if (format !== null) throw new Response('Unknown format', { status: 400 });
   return {
+    id,
     label: summary.label,
     name: summary.week.name,
     rows: summary.rows.map((r) => ({ postId: r.postId, text: r.text, createdAt: r.createdAt, state: r.state, permalink: r.permalink })),
@@ -45,7 +36,7 @@ export default function WeekSummaryPage() {
     <section aria-labelledby="summary-title">
       <h1 id="summary-title">{tr('handover.summaryTitle', { week: data.label, name: data.name })}</h1>
       <p>
-        <a href="?format=csv" download>
+        <a href={`/overlamning/${data.id}/csv`} download>
           {tr('handover.exportCsv')}
         </a>{' '}
         · <Link to="/overlamning">{tr('handover.title')}</Link>
