@@ -17,7 +17,7 @@ import styles from './styles/app.css';
 import { getCurrentUser } from './utils/session.server';
 import { csrfToken } from './utils/csrf.server';
 import { localeFromRequest } from './utils/locale.server';
-import { rolePermissions, type Permission } from './utils/permissions';
+import type { Permission } from './utils/permissions';
 import { useNonce } from './utils/nonce';
 import { t, type Locale, type MessageKey } from '../common/i18n';
 import { formatDateTime } from '../common/time';
@@ -35,7 +35,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = current
     ? { id: current.user.id, name: current.user.name, email: current.user.email, role: current.user.role }
     : null;
-  const permissions: Permission[] = current ? [...rolePermissions[current.user.role]] : [];
+  const permissions: Permission[] = current ? [...current.permissions] : [];
   // The review queue's count in the navigation, for those who review (ADR 030).
   const reviewCount = permissions.includes('approve:post') ? await countReviewQueue(context.db) : 0;
   const headers = new Headers();
@@ -71,6 +71,7 @@ const navItems: NavItem[] = [
   { to: '/diarium', label: 'nav.register', permission: 'view:register' },
   { to: '/kanaler', label: 'nav.channels', permission: 'view:channels' },
   { to: '/simulator', label: 'nav.simulator', permission: 'view:simulator' },
+  { to: '/overlamning', label: 'nav.handover', permission: 'manage:handover' },
   { to: '/admin', label: 'nav.admin', permission: 'manage:users' },
 ];
 

@@ -1,5 +1,5 @@
-import { tz, TZDate } from '@date-fns/tz';
-import { format, getISOWeek, getISOWeekYear } from 'date-fns';
+import { TZDate, tz } from '@date-fns/tz';
+import { addWeeks, format, getISOWeek, getISOWeeksInYear, getISOWeekYear, startOfISOWeek } from 'date-fns';
 import { enGB, sv } from 'date-fns/locale';
 import { t, type Locale } from './i18n';
 
@@ -96,6 +96,59 @@ export function parseCityLocalInput(
     return { ok: false, reason: 'past', message: t('time.past', { value: formatDateTime(date, locale) }, locale) };
   }
   return { ok: true, date };
+}
+
+/** "2026-W53": the ISO week label the roster, the CLI and the exports use. */
+export function isoWeekLabel(date: Date | string): string {
+  const { week, year } = isoWeek(date);
+  return `${year}-W${String(week).padStart(2, '0')}`;
+}
+
+export type IsoWeekResult =
+  | { ok: true; year: number; week: number; label: string; start: Date; end: Date }
+  | { ok: false; reason: 'format' | 'week' | 'year'; message: string };
+
+/** The Monday 00:00 city time that starts ISO week 1 of `year` (the week holding 4 January). */
+function isoYearStart(year: number): Date {
+  const jan4 = new TZDate(year, 0, 4, CITY_TIME_ZONE);
+  return startOfISOWeek(jan4);
+}
+
+/**
+ * A week's access window: Monday 00:00 up to (not including) the next Monday 00:00, Europe/Stockholm. Computed on
+ * the city's wall clock, so a week holding a daylight-saving change is 167 or 169 hours long, as it really is.
+ */
+export function parseIsoWeek(value: string, locale: Locale = 'sv'): IsoWeekResult {
+  const m = /^(\d{4})-W(\d{2})$/.exec(value);
+  if (!m) return { ok: false, reason: 'format', message: t('time.weekFormat', { value: value.slice(0, 40) }, locale) };
+  const year = Number(m[1]);
+  const week = Number(m[2]);
+  if (year < MIN_YEAR || year > MAX_YEAR) return { ok: false, reason: 'year', message: t('time.yearRange', { min: MIN_YEAR, max: MAX_YEAR }, locale) };
+  const weeks = getISOWeeksInYear(new TZDate(year, 5, 1, CITY_TIME_ZONE));
+  if (week < 1 || week > weeks) return { ok: false, reason: 'week', message: t('time.weekRange', { year, weeks }, locale) };
+  const first = isoYearStart(year);
+  const start = addWeeks(first, week - 1);
+  const end = addWeeks(start, 1);
+  return { ok: true, year, week, label: value, start: new Date(start.getTime()), end: new Date(end.getTime()) };
+}
+
+/**
+ * An ISO 8601 instant for scripts (`--at 2026-12-28T00:00:00+01:00`, `…Z`, or city time without an offset). Strict:
+ * 2026-02-30 or 25:61 is refused, not rolled over.
+ */
+export function parseInstant(value: string, locale: Locale = 'sv'): CityTimeResult {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/.exec(value);
+  if (!m) return { ok: false, reason: 'format', message: t('time.invalid', { value: value.slice(0, 40) }, locale) };
+  const [, ys, mos, ds, hs, mis, ss, offset] = m;
+  if (!offset) return parseCityLocalInput(`${ys}-${mos}-${ds}T${hs}:${mis}${ss ? `:${ss}` : ''}`, { locale });
+  const [y, mo, d, h, mi, sec] = [ys, mos, ds, hs, mis, ss ?? '0'].map(Number) as [number, number, number, number, number, number];
+  if (y < MIN_YEAR || y > MAX_YEAR) return { ok: false, reason: 'year', message: t('time.yearRange', { min: MIN_YEAR, max: MAX_YEAR }, locale) };
+  const wall = new Date(Date.UTC(y, mo - 1, d, h, mi, sec));
+  const offsetOk = offset === 'Z' || (Number(offset.slice(1, 3)) <= 14 && Number(offset.slice(4, 6)) <= 59);
+  if (!offsetOk || wall.getUTCFullYear() !== y || wall.getUTCMonth() !== mo - 1 || wall.getUTCDate() !== d || h > 23 || mi > 59 || sec > 59) {
+    return { ok: false, reason: 'invalid', message: t('time.invalid', { value }, locale) };
+  }
+  return { ok: true, date: new Date(wall.getTime() - offsetMinutes(offset) * 60_000) };
 }
 
 export type CityDateResult = { ok: true; start: Date; end: Date } | { ok: false; reason: 'format' | 'invalid' | 'year'; message: string };

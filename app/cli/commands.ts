@@ -9,6 +9,7 @@ import { postCreate, postShow } from './post';
 import { screenCommand } from './screen';
 import { moderateCommand } from './moderate';
 import { registerVerifyCommand } from './register';
+import { handoverAddCommand, handoverWhoCommand } from './handover';
 import { registerExportCommand } from './register-export';
 import { registerDestroyCommand, registerRetentionCommand } from './register-retention';
 import { capExportCommand, capValidateCommand } from './cap';
@@ -25,4 +26,6 @@ export const extraCommands: ExtraCommand[] = [
   registerDestroyCommand,
   capValidateCommand,
   capExportCommand,
+  handoverAddCommand,
+  handoverWhoCommand,
 ];

@@ -12,6 +12,9 @@ import { demoAccounts, demoCredentials, type DemoAccount } from '../../workers/p
 import { encryptCredentials } from '../../db/credentials';
 import { findUserByEmail } from '../../db/queries/users';
 import { createUser } from '../models/users.server';
+import { addHandoverWeek, listHandoverChannels, updateGuidelines } from '../models/handover.server';
+import { findHostWindow } from '../../db/queries/handover';
+import { isoWeekLabel } from '../../common/time';
 
 const seedSchema = z.object({
   organisation: z.string(),
@@ -26,6 +29,8 @@ const seedSchema = z.object({
   ),
   demoUsers: z.array(z.object({ email: z.string().email(), name: z.string(), role: z.enum(roleValues) })),
   demoPassword: z.string().min(12),
+  /** The staff account handed over weekly: its first guidelines, and the demo host who holds the current week. */
+  handover: z.object({ channel: z.string(), guidelines: z.string().min(20), demoHost: z.string().email().optional() }).optional(),
 });
 export type SeedData = z.infer<typeof seedSchema>;
 
@@ -103,5 +108,18 @@ export async function seedDemo(
         .where(eq(channels.id, row.id));
     });
   }
+  if (seed.handover) await seedHandover(db, seed.handover, seed.demoUsers);
   return seed;
+}
+
+/** Guidelines make the channel a handover channel; the demo host holds the current week so the flow can be tried. */
+async function seedHandover(db: Db, h: NonNullable<SeedData['handover']>, demoUsers: SeedData['demoUsers']) {
+  const actor = { userId: null, label: 'seed' };
+  if (!(await listHandoverChannels(db)).some((c) => c.key === h.channel)) await updateGuidelines(db, { channelKey: h.channel, body: h.guidelines }, actor);
+  const host = demoUsers.find((u) => u.email === h.demoHost);
+  if (!host) return;
+  const [channel] = await db.select().from(channels).where(eq(channels.key, h.channel));
+  const now = new Date();
+  if (!channel || (await findHostWindow(db, { at: now, channelId: channel.id }))) return;
+  await addHandoverWeek(db, { week: isoWeekLabel(now), email: host.email, name: host.name, channel: h.channel, theme: 'En vecka på stadens kundtjänst' }, actor, now);
 }

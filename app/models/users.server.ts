@@ -18,6 +18,11 @@ import { newUserSchema } from '../forms/admin';
 /** OWASP's argon2id baseline (19 MiB, 2 passes). */
 const argonOptions = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
+/** The one way a password becomes a stored hash (new users, invitations). */
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, argonOptions);
+}
+
 export { newUserSchema };
 
 export type { Actor };

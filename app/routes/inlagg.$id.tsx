@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, useActionData, useLoaderData, useRevalidator } from '@remix-run/react';
 import { useEffect } from 'react';
 import { requirePermission } from '../utils/session.server';
+import { maySeePost } from '../models/handover.server';
 import { parseForm, parseIdParam, readForm } from '../utils/request.server';
 import { deliveryActionSchema } from '../forms/posts';
 import { cancelDelivery, DeliveryStateError, getPostWithDeliveries, markUnconfirmed, retryDelivery } from '../models/posts.server';
@@ -17,7 +18,7 @@ export const meta: MetaFunction = () => [{ title: 'Inlägg – Utrop' }];
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { user } = await requirePermission(request, context, 'view:posts');
   const view = await getPostWithDeliveries(context.db, parseIdParam(params));
-  if (!view) throw new Response('Not found', { status: 404 });
+  if (!view || !maySeePost(user, view.post)) throw new Response('Not found', { status: 404 });
   return {
     canManage: roleHasPermission(user.role, 'manage:delivery'),
     post: { id: view.post.id, text: view.post.text, link: view.post.link, title: view.post.title, isCrisis: view.post.isCrisis, scheduledAt: view.post.scheduledAt, reviewState: view.post.reviewState },

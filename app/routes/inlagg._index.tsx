@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { requirePermission } from '../utils/session.server';
 import { listRecentPosts } from '../models/posts.server';
+import { listOwnPosts } from '../models/handover.server';
 import { useLocale, useT } from '../utils/i18n';
 import { formatDateTime } from '../../common/time';
 import type { MessageKey } from '../../common/i18n';
@@ -9,8 +10,9 @@ import type { MessageKey } from '../../common/i18n';
 export const meta: MetaFunction = () => [{ title: 'Inlägg – Utrop' }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  await requirePermission(request, context, 'view:posts');
-  const recent = await listRecentPosts(context.db, 50);
+  const { user } = await requirePermission(request, context, 'view:posts');
+  // A staff host sees only their own posts, inside or outside their week (issue 13).
+  const recent = user.role === 'staff_host' ? await listOwnPosts(context.db, user.id, 50) : await listRecentPosts(context.db, 50);
   return {
     posts: recent.map(({ post, deliveries }) => ({
       id: post.id,

@@ -9,6 +9,7 @@ import { localeFromRequest } from '../utils/locale.server';
 import { BASE_MEDIA_SLOTS, MAX_VARIANTS, baseFileField, composeSchema, variantFileField } from '../forms/posts';
 import { approvalRequired, createPost, PostValidationError, storeUpload, type MediaInput, type VariantInput } from '../models/posts.server';
 import { screenForPublishing } from '../models/screening.server';
+import { hostMayDraft } from '../models/handover.server';
 import { ScreeningWarning } from '../components/screening-warning';
 import { listChannels } from '../models/channels.server';
 import { postKindRules } from '../models/post-kinds.server';
@@ -30,9 +31,21 @@ const MAX_UPLOAD = 64 * 1024 * 1024;
 const PAST_GRACE_MS = 60_000;
 const SHA256 = /^[0-9a-f]{64}$/;
 
+/**
+ * A staff host drafts only for the account of their week and only once they have accepted its guidelines (issue 13);
+ * everyone else sees every channel. Returns the channel ids the user may choose, or null for all.
+ */
+async function hostScope(context: LoaderFunctionArgs['context'], user: { id: string; role: string }): Promise<string[] | null> {
+  if (user.role !== 'staff_host') return null;
+  const window = await hostMayDraft(context.db, { id: user.id, role: 'staff_host' });
+  if (!window) throw redirect('/overlamning/riktlinjer');
+  return [window.channelId];
+}
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user } = await requirePermission(request, context, 'create:post');
-  const channels = await listChannels(context.db);
+  const scope = await hostScope(context, user);
+  const channels = (await listChannels(context.db)).filter((c) => !scope || scope.includes(c.id));
   const rules = postKindRules();
   const asked = new URL(request.url).searchParams.get('kind');
   const kind: ComposerKind = (composerKinds as readonly string[]).includes(asked ?? '') ? (asked as ComposerKind) : 'general';
@@ -81,6 +94,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
     locale,
   });
   const { value: v, reply } = parseForm(read, composeSchema);
+  const scope = await hostScope(context, user);
+  // A host's form offers only their channel; anything else is a forged request, refused before anything is stored.
+  if (scope && v && (v.channelIds.some((id) => !scope.includes(id)) || v.crisis || v.variants?.some((x) => !scope.includes(x.channelId)))) {
+    throw new Response('Forbidden', { status: 403, statusText: 'Forbidden' });
+  }
 
   // Files first, valid form or not: they go into the content-addressed store and come back to the form by hash.
   const kept: Record<string, KeptFile> = {};

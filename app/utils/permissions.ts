@@ -24,6 +24,8 @@ export const permissionValues = [
   'manage:channels',
   'manage:users',
   'view:simulator',
+  /** The staff-account roster, invitations, guidelines and weekly summaries. */
+  'manage:handover',
 ] as const;
 export type Permission = (typeof permissionValues)[number];
 
@@ -47,11 +49,14 @@ export const rolePermissions = {
   ],
   emergency: [...everyone, 'view:posts', 'create:post', 'post:publish', 'manage:delivery', 'create:crisis', 'view:channels', 'view:simulator'],
   // Drafting roles: no post:publish until the approval flow gives their posts a reviewer.
-  employer_branding: [...everyone, 'view:posts', 'create:post', 'approve:post', 'view:channels'],
+  employer_branding: [...everyone, 'view:posts', 'create:post', 'approve:post', 'view:channels', 'manage:handover'],
   staff_host: [...everyone, 'view:posts', 'create:post'],
   contact_centre: [...everyone, 'view:inbox', 'moderate:comment'],
   registrar: [...everyone, 'view:register', 'view:register:confidential', 'export:register', 'verify:register'],
 } satisfies Record<Role, Permission[]>;
+
+/** A staff host outside every week of theirs: their own earlier posts, nothing more (issue 13). */
+export const hostOffWeekPermissions: readonly Permission[] = ['view:overview', 'view:posts'];
 
 export function roleHasPermission(role: Role, permission: Permission): boolean {
   return (rolePermissions[role] as readonly Permission[]).includes(permission);

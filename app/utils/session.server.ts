@@ -4,7 +4,8 @@ import { and, eq, lt } from 'drizzle-orm';
 import { sessions, type User } from '../../db/schema';
 import { deleteSessionsOfUser, findActiveUserBySession } from '../../db/queries/users';
 import { recordAudit } from '../../db/queries/audit';
-import { roleHasPermission, type Permission } from './permissions';
+import { findHostWindow, type HostWindow } from '../../db/queries/handover';
+import { hostOffWeekPermissions, rolePermissions, type Permission } from './permissions';
 
 const SESSION_HOURS = 12;
 
@@ -45,13 +46,29 @@ async function sessionToken(request: Request, context: AppLoadContext): Promise<
 export interface CurrentUser {
   user: User;
   sessionId: string;
+  /** What the user may do at this request's instant: a staff host's week decides theirs (issue 13). */
+  permissions: readonly Permission[];
+  /** For a staff host: the week whose window holds this request, else null. */
+  hostWindow: HostWindow | null;
+}
+
+/**
+ * A staff host's rights exist only inside their week's half-open window, checked on every request rather than at
+ * login: a live session one second after the week ends can do no more than see the host's own posts.
+ */
+async function permissionsAt(context: AppLoadContext, user: User, at: Date): Promise<{ permissions: readonly Permission[]; hostWindow: HostWindow | null }> {
+  if (user.role !== 'staff_host') return { permissions: rolePermissions[user.role], hostWindow: null };
+  const hostWindow = await findHostWindow(context.db, { at, userId: user.id });
+  return { permissions: hostWindow ? rolePermissions.staff_host : hostOffWeekPermissions, hostWindow };
 }
 
 export async function getCurrentUser(request: Request, context: AppLoadContext): Promise<CurrentUser | null> {
   const token = await sessionToken(request, context);
   if (!token) return null;
-  const row = await findActiveUserBySession(context.db, hashToken(token), new Date());
-  return row ? { user: row.user, sessionId: row.session.id } : null;
+  const now = new Date();
+  const row = await findActiveUserBySession(context.db, hashToken(token), now);
+  if (!row) return null;
+  return { user: row.user, sessionId: row.session.id, ...(await permissionsAt(context, row.user, now)) };
 }
 
 function loginRedirect(request: Request): never {
@@ -73,7 +90,7 @@ export async function requirePermission(
   permission: Permission,
 ): Promise<CurrentUser> {
   const current = await requireUser(request, context);
-  if (!roleHasPermission(current.user.role, permission)) {
+  if (!current.permissions.includes(permission)) {
     throw new Response('Forbidden', { status: 403, statusText: 'Forbidden' });
   }
   return current;

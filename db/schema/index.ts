@@ -6,3 +6,4 @@ export * from './register';
 export * from './workers';
 export * from './inbox';
 export * from './crisis';
+export * from './handover';

@@ -44,6 +44,7 @@ export const jobCatalogue = {
   register__anchor: job({ payload: cronPayload }),
   // Without a channel: the cron fan-out, which enqueues one keyed job per channel (its own queue, so one at a time).
   inbox__fetch: job({ payload: z.object({ channelId: z.uuid().optional() }).strict(), jobKey: (p) => p.channelId ?? null, maxAttempts: 3 }),
+  handover__settle: job({ payload: cronPayload }),
   inbox__moderate: job({ payload: z.object({ itemId: z.uuid() }).strict(), jobKey: (p) => p.itemId, maxAttempts: 8 }),
 };
 

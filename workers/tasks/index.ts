@@ -6,6 +6,7 @@ import * as deliveryPublish from './delivery__publish';
 import * as deliverySweep from './delivery__sweep';
 import * as jobsCleanup from './jobs__cleanup';
 import * as channelRefreshCredentials from './channel__refresh_credentials';
+import * as handoverSettle from './handover__settle';
 import * as registerAnchor from './register__anchor';
 import * as inboxFetch from './inbox__fetch';
 import * as inboxModerate from './inbox__moderate';
@@ -21,6 +22,7 @@ export function makeTaskList(deps: WorkerDeps) {
     delivery__sweep: deliverySweep.makeTask(deps),
     jobs__cleanup: jobsCleanup.makeTask(deps),
     channel__refresh_credentials: channelRefreshCredentials.makeTask(deps),
+    handover__settle: handoverSettle.makeTask(deps),
     register__anchor: registerAnchor.makeTask(deps),
     inbox__fetch: inboxFetch.makeTask(deps),
     inbox__moderate: inboxModerate.makeTask(deps),

@@ -1,0 +1,163 @@
+import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, ne, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../client';
+import { channels, handoverAcceptances, handoverGuidelines, handoverInvitations, handoverWeeks, sessions, users } from '../schema';
+import { recordAudit } from './audit';
+
+export interface HostWindow {
+  weekId: string;
+  userId: string;
+  email: string;
+  channelId: string;
+  channelKey: string;
+  isoYear: number;
+  isoWeek: number;
+  startsAt: Date;
+  endsAt: Date;
+}
+
+export const weekLabelOf = (w: { isoYear: number; isoWeek: number }) => `${w.isoYear}-W${String(w.isoWeek).padStart(2, '0')}`;
+
+/**
+ * The one answer to "who holds the account at this instant": the request guard, the CLI's `handover who` and the
+ * end-of-week task all ask it. The window is half-open: starts_at <= at < ends_at.
+ */
+export async function findHostWindow(db: DbOrTx, q: { at: Date; channelId?: string; userId?: string }): Promise<HostWindow | null> {
+  const [row] = await db
+    .select({
+      weekId: handoverWeeks.id,
+      userId: handoverWeeks.userId,
+      email: handoverWeeks.email,
+      channelId: handoverWeeks.channelId,
+      channelKey: channels.key,
+      isoYear: handoverWeeks.isoYear,
+      isoWeek: handoverWeeks.isoWeek,
+      startsAt: handoverWeeks.startsAt,
+      endsAt: handoverWeeks.endsAt,
+    })
+    .from(handoverWeeks)
+    .innerJoin(channels, eq(channels.id, handoverWeeks.channelId))
+    .where(
+      and(
+        ne(handoverWeeks.status, 'cancelled'),
+        lte(handoverWeeks.startsAt, q.at),
+        gt(handoverWeeks.endsAt, q.at),
+        q.channelId ? eq(handoverWeeks.channelId, q.channelId) : undefined,
+        q.userId ? eq(handoverWeeks.userId, q.userId) : undefined,
+      ),
+    )
+    .orderBy(asc(handoverWeeks.startsAt))
+    .limit(1);
+  return row ?? null;
+}
+
+/** Channels that have account guidelines are the handover channels; the oldest such channel is the default. */
+export async function handoverChannels(db: DbOrTx) {
+  return db
+    .selectDistinctOn([channels.id], { id: channels.id, key: channels.key, name: channels.name, platform: channels.platform })
+    .from(channels)
+    .innerJoin(handoverGuidelines, eq(handoverGuidelines.channelId, channels.id))
+    .orderBy(channels.id);
+}
+
+export async function latestGuidelines(db: DbOrTx, channelId: string) {
+  const [row] = await db
+    .select()
+    .from(handoverGuidelines)
+    .where(eq(handoverGuidelines.channelId, channelId))
+    .orderBy(desc(handoverGuidelines.version))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function insertGuidelines(db: DbOrTx, input: { channelId: string; body: string; createdBy: string | null }) {
+  // The unique (channel, version) index turns a concurrent edit into a clear conflict instead of two version 3s.
+  const [row] = await db
+    .insert(handoverGuidelines)
+    .values({
+      channelId: input.channelId,
+      body: input.body,
+      createdBy: input.createdBy,
+      version: sql`(select coalesce(max(version), 0) + 1 from handover_guidelines where channel_id = ${input.channelId})`,
+    })
+    .returning();
+  return row!;
+}
+
+export async function hasAccepted(db: DbOrTx, weekId: string, version: number): Promise<boolean> {
+  const [row] = await db
+    .select({ id: handoverAcceptances.id })
+    .from(handoverAcceptances)
+    .where(and(eq(handoverAcceptances.weekId, weekId), eq(handoverAcceptances.guidelinesVersion, version)));
+  return Boolean(row);
+}
+
+export async function weeksBetween(db: DbOrTx, from: Date, to: Date, channelId?: string) {
+  return db
+    .select({ week: handoverWeeks, channelKey: channels.key, channelName: channels.name })
+    .from(handoverWeeks)
+    .innerJoin(channels, eq(channels.id, handoverWeeks.channelId))
+    .where(
+      and(
+        gt(handoverWeeks.endsAt, from),
+        lt(handoverWeeks.startsAt, to),
+        channelId ? eq(handoverWeeks.channelId, channelId) : undefined,
+      ),
+    )
+    .orderBy(asc(handoverWeeks.startsAt), asc(handoverWeeks.createdAt));
+}
+
+export async function weeksOfUser(db: DbOrTx, userId: string) {
+  return db.select().from(handoverWeeks).where(eq(handoverWeeks.userId, userId)).orderBy(desc(handoverWeeks.startsAt));
+}
+
+export async function invitationsOf(db: DbOrTx, weekIds: string[]) {
+  if (weekIds.length === 0) return [];
+  return db.select().from(handoverInvitations).where(inArray(handoverInvitations.weekId, weekIds));
+}
+
+export async function acceptancesOf(db: DbOrTx, weekIds: string[]) {
+  if (weekIds.length === 0) return [];
+  return db.select().from(handoverAcceptances).where(inArray(handoverAcceptances.weekId, weekIds));
+}
+
+/**
+ * At the end of a week: the host's sessions end (unless another week of theirs has begun), the week is finished and
+ * it says when access ended. Also marks accepted weeks that have begun as active. Idempotent; the cron task and the
+ * request guard's own refusal do not depend on each other.
+ */
+export async function settleHandoverWeeks(db: DbOrTx, now: Date): Promise<{ ended: number; sessionsEnded: number; activated: number }> {
+  const activated = await db
+    .update(handoverWeeks)
+    .set({ status: 'active' })
+    .where(and(eq(handoverWeeks.status, 'accepted'), lte(handoverWeeks.startsAt, now), gt(handoverWeeks.endsAt, now)))
+    .returning({ id: handoverWeeks.id });
+  const due = await db
+    .select()
+    .from(handoverWeeks)
+    .where(and(ne(handoverWeeks.status, 'cancelled'), lte(handoverWeeks.endsAt, now), isNull(handoverWeeks.accessEndedAt)))
+    .for('update', { skipLocked: true });
+  let sessionsEnded = 0;
+  for (const week of due) {
+    const current = await findHostWindow(db, { at: now, userId: week.userId });
+    if (!current) {
+      const gone = await db.delete(sessions).where(eq(sessions.userId, week.userId)).returning({ id: sessions.id });
+      sessionsEnded += gone.length;
+    }
+    await db.update(handoverWeeks).set({ status: 'finished', accessEndedAt: now }).where(eq(handoverWeeks.id, week.id));
+    await recordAudit(db, {
+      actorUserId: null,
+      actorLabel: 'worker',
+      action: 'handover.access_ended',
+      objectType: 'handover_week',
+      objectId: week.id,
+      details: { week: weekLabelOf(week), email: week.email },
+    });
+  }
+  return { ended: due.length, sessionsEnded, activated: activated.length };
+}
+
+export async function findUserById(db: DbOrTx, id: string) {
+  const [row] = await db.select().from(users).where(eq(users.id, id));
+  return row ?? null;
+}
+
