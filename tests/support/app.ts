@@ -137,3 +137,16 @@ export class HttpSession {
     return this.post('/login', { email, password, redirectTo: '/' });
   }
 }
+
+/**
+ * A staff host drafts only after accepting the account guidelines of their week (issue 13): the demo host holds the
+ * current week in the seed; this accepts the version in force through the form, as the host would.
+ */
+export async function acceptHostGuidelines(s: HttpSession): Promise<void> {
+  const page = await s.get('/overlamning/riktlinjer');
+  const html = await page.text();
+  const id = /name="guidelinesId" value="([0-9a-f-]{36})"/.exec(html)?.[1];
+  if (!id) return; // Already accepted: the page shows the confirmation instead of the form.
+  const res = await s.post('/overlamning/riktlinjer', { guidelinesId: id, accept: 'yes' });
+  if (res.status !== 200) throw new Error(`accepting the guidelines answered ${res.status}`);
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { HttpSession, startTestApp, type TestApp } from '../support/app';
+import { acceptHostGuidelines, HttpSession, startTestApp, type TestApp } from '../support/app';
 import { channels, deliveries, postMedia, postVariants, posts } from '../../db/schema';
 import { hasPendingJob } from '../../workers/delivery/jobs';
 import { jpeg, mp4 } from '../pipeline/harness';
@@ -66,6 +66,8 @@ describe('who may schedule or publish', () => {
     const s = new HttpSession(app.url);
     const u = app.seed.demoUsers.find((x) => x.role === role)!;
     expect((await s.login(u.email, app.seed.demoPassword)).status).toBe(302);
+    // The demo host holds this week's staff account; they draft once they have accepted its guidelines (issue 13).
+    if (role === 'staff_host') await acceptHostGuidelines(s);
     const [x] = await app.db.db.select().from(channels).where(eq(channels.key, 'instagram-jobba'));
     const form = new FormData();
     form.set('kind', 'general');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { HttpSession, startTestApp, type TestApp } from '../support/app';
+import { acceptHostGuidelines, HttpSession, startTestApp, type TestApp } from '../support/app';
 import { auditLog, channels, deliveries, posts } from '../../db/schema';
 import { hasPendingJob } from '../../workers/delivery/jobs';
 import type { Role } from '../../common/roles';
@@ -23,6 +23,7 @@ async function sessionAs(role: Role) {
 
 async function staffPost(text: string) {
   const host = await sessionAs('staff_host');
+  await acceptHostGuidelines(host);
   const [jobba] = await app.db.db.select().from(channels).where(eq(channels.key, 'instagram-jobba'));
   const form = new FormData();
   form.set('kind', 'staff');
