@@ -54,4 +54,9 @@ export const deliveryActionSchema = z.discriminatedUnion('intent', [
     published: z.enum(['yes', 'no']),
     reason: z.string({ error: 'validation.required' }).trim().min(3, { error: 'validation.required' }),
   }),
+  /** Publish a post that screening held (a personnummer…) anyway, with the reason recorded (issue 12). */
+  z.object({
+    intent: z.literal('release_screening'),
+    reason: z.string({ error: 'validation.required' }).trim().min(3, { error: 'validation.required' }).max(500, { error: 'validation.required' }),
+  }),
 ]);

@@ -3,6 +3,7 @@ import { Form, useActionData, useLoaderData, useRevalidator } from '@remix-run/r
 import { useEffect } from 'react';
 import { requirePermission } from '../utils/session.server';
 import { maySeePost } from '../models/handover.server';
+import { overrideScreeningHold, ScreeningReleaseError } from '../models/screening.server';
 import { parseForm, parseIdParam, readForm } from '../utils/request.server';
 import { deliveryActionSchema } from '../forms/posts';
 import { cancelDelivery, DeliveryStateError, getPostWithDeliveries, markUnconfirmed, retryDelivery } from '../models/posts.server';
@@ -30,6 +31,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       nextAttemptAt: d.nextAttemptAt,
       permalink: d.permalink,
       error: d.errorText,
+      heldByScreening: d.state === 'held' && d.failureClass === 'invalid_content',
     })),
   };
 }
@@ -44,11 +46,13 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   }
   const actor = { userId: user.id, label: 'user' };
   try {
-    if (v.intent === 'retry') await retryDelivery(context.db, v.deliveryId, actor);
+    if (v.intent === 'release_screening') await overrideScreeningHold(context.db, { postId: parseIdParam(params), reason: v.reason, userId: user.id, actorLabel: 'user' });
+    else if (v.intent === 'retry') await retryDelivery(context.db, v.deliveryId, actor);
     else if (v.intent === 'cancel') await cancelDelivery(context.db, v.deliveryId, actor);
     else await markUnconfirmed(context.db, v.deliveryId, { published: v.published === 'yes', reason: v.reason, userId: user.id, actorLabel: 'user' });
   } catch (e) {
     if (e instanceof DeliveryStateError) return Response.json({ error: e.message }, { status: e.code === 'not_found' ? 404 : 409 });
+    if (e instanceof ScreeningReleaseError) return Response.json({ error: e.message }, { status: e.code === 'not_found' ? 404 : 400 });
     throw e;
   }
   return Response.json({ error: null });
@@ -85,6 +89,20 @@ export default function PostPage() {
         {tr('posts.scheduled')}: {formatDateTime(data.post.scheduledAt, locale)}
       </p>
       <FormMessage message={actionData?.error} />
+      {data.canManage && data.deliveries.some((d) => d.heldByScreening) ? (
+        <Form method="post" className="narrow">
+          <CsrfInput />
+          <input type="hidden" name="intent" value="release_screening" />
+          <p>{tr('inbox.screening.heldExplained')}</p>
+          <div className="field">
+            <label htmlFor="release-reason">{tr('inbox.screening.overrideReason')}</label>
+            <input id="release-reason" name="reason" required minLength={3} maxLength={500} />
+          </div>
+          <button type="submit" className="button secondary">
+            {tr('inbox.screening.release')}
+          </button>
+        </Form>
+      ) : null}
       <table aria-live="polite">
         <thead>
           <tr>

@@ -138,6 +138,9 @@ export const svInbox = {
   'inbox.screening.blocked': 'Texten innehåller uppgifter som inte får publiceras. Ta bort dem eller ange ett skäl för att publicera ändå.',
   'inbox.screening.overrideReasonRequired': 'Ange ett skäl (minst tre tecken) för att publicera ändå.',
   'inbox.screening.postNotFound': 'Inlägget finns inte.',
+  'inbox.screening.heldExplained': 'Granskningen före publicering stoppade inlägget (till exempel ett personnummer). Det går ut först när texten rättats eller när någon anger ett skäl att publicera ändå; skälet registreras.',
+  'inbox.screening.overrideReason': 'Skäl att publicera ändå (registreras)',
+  'inbox.screening.release': 'Publicera ändå',
 } as const;
 
 export const enInbox: Record<keyof typeof svInbox, string> = {
@@ -279,4 +282,7 @@ export const enInbox: Record<keyof typeof svInbox, string> = {
   'inbox.screening.blocked': 'The text contains information that must not be published. Remove it or give a reason to publish anyway.',
   'inbox.screening.overrideReasonRequired': 'Give a reason (at least three characters) to publish anyway.',
   'inbox.screening.postNotFound': 'The post does not exist.',
+  'inbox.screening.heldExplained': 'Screening before publishing stopped the post (a personal identity number, for example). It goes out only once the text is corrected or someone gives a reason to publish anyway; the reason is recorded.',
+  'inbox.screening.overrideReason': 'Reason to publish anyway (recorded)',
+  'inbox.screening.release': 'Publish anyway',
 };
