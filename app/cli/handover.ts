@@ -17,9 +17,16 @@ function options<T extends Record<string, { type: 'string' | 'boolean' }>>(argv:
   }
 }
 
-/** Catalogue errors in English on the CLI: scripts and logs read them. */
-function explain(e: HandoverError): string {
-  return t(e.key, e.params, 'en');
+/** Runs a command's work: 0 when done; a HandoverError is one line in English (scripts read it) and exit 1. */
+async function refusalsAsExit1(work: () => Promise<void>): Promise<number> {
+  try {
+    await work();
+    return 0;
+  } catch (e) {
+    if (!(e instanceof HandoverError)) throw e;
+    process.stderr.write(`utrop: ${t(e.key, e.params, 'en')}\n`);
+    return 1;
+  }
 }
 
 /** `utrop handover add --week 2026-W53 --email E --name N [--channel KEY] [--workplace W] [--theme T]` */
@@ -41,17 +48,10 @@ export const handoverAddCommand: ExtraCommand = {
       const field = issue?.path.join('.') || 'input';
       throw new UsageError(`--${field}: ${issue && isMessageKey(issue.message) ? t(issue.message, { field, value: String(v[field as keyof typeof v] ?? '').slice(0, 40) }, 'en') : 'invalid'}`);
     }
-    try {
+    return refusalsAsExit1(async () => {
       const result = await withDatabase((db) => addHandoverWeek(db, parsed.data, cli));
       process.stdout.write(`Booked ${result.week} for ${result.email}. Invitation (shown once): ${result.invitationPath}\n`);
-      return 0;
-    } catch (e) {
-      if (e instanceof HandoverError) {
-        process.stderr.write(`utrop: ${explain(e)}\n`);
-        return 1;
-      }
-      throw e;
-    }
+    });
   },
 };
 
@@ -65,17 +65,10 @@ export const handoverWhoCommand: ExtraCommand = {
     const at = parseInstant(v.at, 'en');
     if (!at.ok) throw new UsageError(`--at: ${at.message}`);
     if (v.channel !== undefined && !/^[a-z0-9-]{1,100}$/.test(v.channel)) throw new UsageError(`--channel: no channel ${JSON.stringify(v.channel.slice(0, 40))}`);
-    try {
+    return refusalsAsExit1(async () => {
       const who = await withDatabase((db) => handoverHostAt(db, { at: at.date, channelKey: v.channel }));
       if (v.json) process.stdout.write(`${JSON.stringify(who)}\n`);
       else process.stdout.write(who.email ? `${who.email} (${who.week})\n` : 'Nobody holds the account at that instant.\n');
-      return 0;
-    } catch (e) {
-      if (e instanceof HandoverError) {
-        process.stderr.write(`utrop: ${explain(e)}\n`);
-        return 1;
-      }
-      throw e;
-    }
+    });
   },
 };

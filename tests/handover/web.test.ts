@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { HttpSession, startTestApp, type TestApp } from '../support/app';
+import { HttpSession, startTestApp, type TestApp, signedIn } from '../support/app';
 import { channels, handoverAcceptances, handoverWeeks, posts, users } from '../../db/schema';
 
 let app: TestApp;
@@ -15,12 +15,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function sessionAs(role: string) {
-  const s = new HttpSession(app.url);
-  const u = app.seed.demoUsers.find((x) => x.role === role)!;
-  expect((await s.login(u.email, app.seed.demoPassword)).status).toBe(302);
-  return s;
-}
+const sessionAs = (role: string) => signedIn(app, role);
 
 describe('the roster (employer branding)', () => {
   it('books a coming week and hands out a single-use invitation link', async () => {

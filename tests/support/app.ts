@@ -150,3 +150,13 @@ export async function acceptHostGuidelines(s: HttpSession): Promise<void> {
   const res = await s.post('/overlamning/riktlinjer', { guidelinesId: id, accept: 'yes' });
   if (res.status !== 200) throw new Error(`accepting the guidelines answered ${res.status}`);
 }
+
+/** A session signed in as the seeded demo user of `role` (every web test file needs one). */
+export async function signedIn(app: TestApp, role: string): Promise<HttpSession> {
+  const s = new HttpSession(app.url);
+  const u = app.seed.demoUsers.find((x) => x.role === role);
+  if (!u) throw new Error(`no demo user with role ${role}`);
+  const res = await s.login(u.email, app.seed.demoPassword);
+  if (res.status !== 302) throw new Error(`login as ${role} answered ${res.status}`);
+  return s;
+}

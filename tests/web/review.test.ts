@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { acceptHostGuidelines, HttpSession, startTestApp, type TestApp } from '../support/app';
+import { acceptHostGuidelines, startTestApp, type TestApp, signedIn } from '../support/app';
 import { auditLog, channels, deliveries, posts } from '../../db/schema';
 import { hasPendingJob } from '../../workers/delivery/jobs';
 import type { Role } from '../../common/roles';
@@ -14,12 +14,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function sessionAs(role: Role) {
-  const s = new HttpSession(app.url);
-  const u = app.seed.demoUsers.find((x) => x.role === role)!;
-  expect((await s.login(u.email, app.seed.demoPassword)).status).toBe(302);
-  return s;
-}
+const sessionAs = (role: Role) => signedIn(app, role);
 
 async function staffPost(text: string) {
   const host = await sessionAs('staff_host');

@@ -1,7 +1,7 @@
 /** Issue 12: a post the worker's screening held is released from its page only with a recorded reason. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { HttpSession, startTestApp, type TestApp } from '../support/app';
+import { startTestApp, type TestApp, signedIn } from '../support/app';
 import { auditLog, channels, deliveries, posts } from '../../db/schema';
 
 let app: TestApp;
@@ -12,12 +12,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function sessionAs(role: string) {
-  const s = new HttpSession(app.url);
-  const u = app.seed.demoUsers.find((x) => x.role === role)!;
-  expect((await s.login(u.email, app.seed.demoPassword)).status).toBe(302);
-  return s;
-}
+const sessionAs = (role: string) => signedIn(app, role);
 
 /** The state the worker leaves: the delivery held for a blocking finding (written here as the worker would). */
 async function heldPost() {
