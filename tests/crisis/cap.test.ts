@@ -1,16 +1,15 @@
-/** CAP 1.2 export of crisis messages, validated against the OASIS schema in ../shared/reference/cap/. */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+/** CAP 1.2 export of crisis messages, validated against the OASIS schema the product ships (app/cli/CAP-v1.2.xsd). */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../pipeline/harness';
 import { openIncident, publishMessage } from '../../app/models/crisis.server';
 import { CAP_SENDER, capDateTime, exportCapAlert, exportIncidentCap, validateCap } from '../../app/models/cap.server';
+import { capSchema } from '../../app/cli/cap';
 
-// ../shared beside the checkout (CI, main); a git worktree one level deeper finds it one further up.
-const root = path.resolve(import.meta.dirname, '../..');
-const capDir = [path.resolve(root, '../shared/reference/cap'), path.resolve(root, '../../shared/reference/cap')].find((d) => existsSync(d)) ?? path.resolve(root, '../shared/reference/cap');
-const schema = readFileSync(path.join(capDir, 'CAP-v1.2.xsd'), 'utf8');
-const example = readFileSync(path.join(capDir, 'cap_amber_alert_example.xml'), 'utf8');
+// The schema as shipped (its bytes are pinned to the OASIS file in cap-cli.test.ts) and OASIS's own example alert,
+// copied from ../shared/reference/cap/ so that a clean clone tests without anything beside it.
+const schema = capSchema();
+const example = readFileSync(new URL('./fixtures/cap_amber_alert_example.xml', import.meta.url), 'utf8');
 
 let h: Harness;
 const actor = { userId: null, label: 'test' };
