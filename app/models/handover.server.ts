@@ -11,6 +11,7 @@ import { findUserByEmail, insertUser } from '../../db/queries/users';
 import {
   acceptancesOf,
   findHostWindow,
+  handoverChannels,
   hasAccepted,
   insertGuidelines,
   invitationsOf,
@@ -47,13 +48,7 @@ const INVITATION_DAYS = 14;
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export async function listHandoverChannels(db: DbOrTx) {
-  const rows = await db
-    .select({ id: channels.id, key: channels.key, name: channels.name, platform: channels.platform, createdAt: channels.createdAt })
-    .from(channels)
-    .where(and(eq(channels.enabled, true)));
-  const withGuidelines = [];
-  for (const c of rows) if (await latestGuidelines(db, c.id)) withGuidelines.push(c);
-  return withGuidelines.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.key.localeCompare(b.key));
+  return handoverChannels(db);
 }
 
 /** A channel key, or the default: the first channel that has account guidelines (the staff Instagram account). */

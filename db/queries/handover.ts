@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, ne, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client';
-import { channels, handoverAcceptances, handoverGuidelines, handoverInvitations, handoverWeeks, sessions, users } from '../schema';
+import { channels, handoverAcceptances, handoverGuidelines, handoverInvitations, handoverWeeks, sessions } from '../schema';
 import { recordAudit } from './audit';
 
 export interface HostWindow {
@@ -50,13 +50,13 @@ export async function findHostWindow(db: DbOrTx, q: { at: Date; channelId?: stri
   return row ?? null;
 }
 
-/** Channels that have account guidelines are the handover channels; the oldest such channel is the default. */
+/** Enabled channels that have account guidelines (the handover channels), oldest first: the first is the default. */
 export async function handoverChannels(db: DbOrTx) {
   return db
-    .selectDistinctOn([channels.id], { id: channels.id, key: channels.key, name: channels.name, platform: channels.platform })
+    .select({ id: channels.id, key: channels.key, name: channels.name, platform: channels.platform })
     .from(channels)
-    .innerJoin(handoverGuidelines, eq(handoverGuidelines.channelId, channels.id))
-    .orderBy(channels.id);
+    .where(and(eq(channels.enabled, true), sql`exists (select 1 from handover_guidelines g where g.channel_id = ${channels.id})`))
+    .orderBy(asc(channels.createdAt), asc(channels.key));
 }
 
 export async function latestGuidelines(db: DbOrTx, channelId: string) {
@@ -156,8 +156,4 @@ export async function settleHandoverWeeks(db: DbOrTx, now: Date): Promise<{ ende
   return { ended: due.length, sessionsEnded, activated: activated.length };
 }
 
-export async function findUserById(db: DbOrTx, id: string) {
-  const [row] = await db.select().from(users).where(eq(users.id, id));
-  return row ?? null;
-}
 

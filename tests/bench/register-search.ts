@@ -12,16 +12,13 @@
  * Texts are drawn in SQL from Swedish phrase lists (city places, services, citizens' questions), names from common
  * Swedish first and last names.
  */
+import { benchDatabase } from './database';
 import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
 import { openDatabase } from '../../db/client';
-import { ensureDatabaseExists } from '../../db/connect';
-import { databaseUrl, startEmbeddedPostgres, tempDataDir } from '../../db/embedded';
 import { migrateAll } from '../../db/migrate';
 import { seedDemo } from '../../app/demo/seed.server';
 import { searchRegister } from '../../app/models/register.server';
 import type { RegisterSearchInput } from '../../app/forms/register';
-import { freePort } from '../support/ports';
 
 export interface RegisterSearchBenchOptions {
   records: number;
@@ -106,23 +103,7 @@ export async function runRegisterSearchBench(opts: RegisterSearchBenchOptions): 
   const repeats = opts.repeats ?? 20;
   const cleanups: (() => Promise<void>)[] = [];
   try {
-    let url: string;
-    if (opts.databaseUrl) {
-      const serverUrl = databaseUrl(opts.databaseUrl, 'postgres');
-      const name = `utrop_bench_search_${randomBytes(5).toString('hex')}`;
-      await ensureDatabaseExists(serverUrl, name);
-      url = databaseUrl(serverUrl, name);
-      cleanups.push(async () => {
-        const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-        await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
-        await admin.end({ timeout: 5 });
-      });
-    } else {
-      const server = await startEmbeddedPostgres({ dataDir: tempDataDir('utrop-bench-search'), port: await freePort(), ephemeral: true, log });
-      cleanups.push(() => server.stop());
-      await ensureDatabaseExists(server.url, 'utrop_bench_search');
-      url = databaseUrl(server.url, 'utrop_bench_search');
-    }
+    const url = await benchDatabase({ name: 'utrop_bench_search', databaseUrl: opts.databaseUrl, log }, cleanups);
     await migrateAll(url);
     const database = openDatabase(url, { max: 4, applicationName: 'utrop-bench-search' });
     cleanups.push(() => database.close());

@@ -8,16 +8,15 @@
  * the post (the simulator post's createdAt), plus the lag to the start of our first attempt. Goal: p99 ≤ 1000 ms.
  * Prints JSON and writes it to bench-results/bench.json (or --json).
  */
+import { benchDatabase } from './database';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
 import { openDatabase } from '../../db/client';
-import { ensureDatabaseExists } from '../../db/connect';
-import { databaseUrl, startEmbeddedPostgres, tempDataDir } from '../../db/embedded';
+import { tempDataDir } from '../../db/embedded';
 import { migrateAll } from '../../db/migrate';
 import { seedDemo } from '../../app/demo/seed.server';
 import { createPost } from '../../app/models/posts.server';
@@ -26,7 +25,6 @@ import { createXSimulator } from '../../workers/platforms/x/simulator';
 import { createFacebookSimulator } from '../../workers/platforms/facebook/simulator';
 import { createInstagramSimulator } from '../../workers/platforms/instagram/simulator';
 import { createYoutubeSimulator } from '../../workers/platforms/youtube/simulator';
-import { freePort } from '../support/ports';
 import { repoRoot, spawnWorker, type WorkerProcess } from '../support/worker-process';
 import { machine, markdownTable, runSuite } from './suite';
 
@@ -124,23 +122,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const started = Date.now();
   const cleanups: (() => Promise<void>)[] = [];
   try {
-    let url: string;
-    if (opts.databaseUrl) {
-      const serverUrl = databaseUrl(opts.databaseUrl, 'postgres');
-      const name = `utrop_bench_${randomBytes(5).toString('hex')}`;
-      await ensureDatabaseExists(serverUrl, name);
-      url = databaseUrl(serverUrl, name);
-      cleanups.push(async () => {
-        const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-        await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
-        await admin.end({ timeout: 5 });
-      });
-    } else {
-      const server = await startEmbeddedPostgres({ dataDir: tempDataDir('utrop-bench'), port: await freePort(), ephemeral: true, log });
-      cleanups.push(() => server.stop());
-      await ensureDatabaseExists(server.url, 'utrop_bench');
-      url = databaseUrl(server.url, 'utrop_bench');
-    }
+    const url = await benchDatabase({ name: 'utrop_bench', databaseUrl: opts.databaseUrl, log }, cleanups);
     await migrateAll(url);
     const database = openDatabase(url, { max: 8, applicationName: 'utrop-bench' });
     cleanups.push(() => database.close());

@@ -3,6 +3,7 @@
  * simulators, real worker processes and the real web server, and every figure beside a baseline measured in the same
  * run on the same machine. Output: flat JSON, one key per figure, `{ value, unit, baseline?, ratio?, note? }`.
  */
+import { benchDatabase } from './database';
 import { runRegisterSearchBench } from './register-search';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,8 +12,7 @@ import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { Logger, run as runGraphile, makeWorkerUtils, type Runner } from 'graphile-worker';
 import { openDatabase, type Database } from '../../db/client';
-import { ensureDatabaseExists } from '../../db/connect';
-import { databaseUrl, startEmbeddedPostgres, tempDataDir } from '../../db/embedded';
+import { tempDataDir } from '../../db/embedded';
 import { migrateAll } from '../../db/migrate';
 import { seedDemo } from '../../app/demo/seed.server';
 import { createPost } from '../../app/models/posts.server';
@@ -25,7 +25,6 @@ import { createInstagramSimulator } from '../../workers/platforms/instagram/simu
 import { createYoutubeSimulator } from '../../workers/platforms/youtube/simulator';
 import { demoAccounts } from '../../workers/platforms/sim/demo-accounts';
 import { createLogger } from '../../common/logger.server';
-import { freePort } from '../support/ports';
 import { HttpSession } from '../support/app';
 import { repoRoot, spawnWorker, type WorkerProcess } from '../support/worker-process';
 
@@ -96,10 +95,7 @@ async function startEnv(opts: SuiteOptions): Promise<Env> {
   try {
     buildIfNeeded(repoRoot, opts.log);
     const t0 = performance.now();
-    const server = await startEmbeddedPostgres({ dataDir: tempDataDir('utrop-bench'), port: await freePort(), ephemeral: true, log: opts.log });
-    cleanups.push(() => server.stop());
-    await ensureDatabaseExists(server.url, 'utrop_bench');
-    const url = databaseUrl(server.url, 'utrop_bench');
+    const url = await benchDatabase({ name: 'utrop_bench', log: opts.log }, cleanups);
     await migrateAll(url);
     const database = openDatabase(url, { max: 8, applicationName: 'utrop-bench' });
     cleanups.push(() => database.close());
