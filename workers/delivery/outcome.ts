@@ -1,7 +1,7 @@
 /**
  * What one run of the delivery pipeline found out, shared by its steps (claim.ts, pipeline.ts, finish.ts).
  */
-import type { Channel, Delivery, DeliveryAttempt, Post } from '../../db/schema';
+import type { Channel, Delivery, DeliveryAttempt, Post, PostVariant } from '../../db/schema';
 import type { ErrorClass } from '../platforms/contract';
 import type { WorkerDeps } from '../deps';
 import { reconcileDelayMs, transientDelayMs, withDeadline } from '../lib/policy';
@@ -44,6 +44,8 @@ export interface Attempt {
   channel: Channel;
   post: Post;
   mediaCount: number;
+  /** The channel's variant over the base, read with the claim. */
+  variant: PostVariant | undefined;
   attempt: DeliveryAttempt;
   reconcileOnly: boolean;
   content?: SentContent;

@@ -29,7 +29,6 @@ import { claimDelivery, type Claim } from './claim';
 import { finish } from './finish';
 import { dbStep, isDatabaseError, retryReconcile, retryTransient, type Attempt, type ErrorInfo, type Outcome } from './outcome';
 import { contentSha256, resolveChannelContent, sentContentOf, type ChannelContent } from './publication';
-import { loadVariant } from '../../db/queries/post-variants';
 import { mediaStore } from '../../common/media-store.server';
 
 /** One run of the pipeline for a delivery (the delivery__publish task, and tools that drive it without Graphile Worker). */
@@ -68,6 +67,7 @@ async function runAttempt(deps: WorkerDeps, claim: Extract<Claim, { kind: 'claim
     channel: claim.channel,
     post: claim.post,
     mediaCount: claim.mediaCount,
+    variant: claim.variant,
     attempt: claim.attempt,
     reconcileOnly: claim.reconcileOnly,
     note: null,
@@ -224,11 +224,8 @@ function classify(deps: WorkerDeps, at: Attempt, e: PlatformError, phase: Phase,
 
 async function load(deps: WorkerDeps, at: Attempt): Promise<Loaded> {
   const { delivery, channel, post } = at;
-  const [allMedia, variant] = await Promise.all([
-    at.mediaCount > 0 ? dbStep(deps, 'load media', loadMedia(deps.db, post.id)) : Promise.resolve([]),
-    dbStep(deps, 'load variant', loadVariant(deps.db, post.id, channel.id)),
-  ]);
-  const resolved = resolveChannelContent(post, variant, allMedia, channel.id);
+  const allMedia = at.mediaCount > 0 ? await dbStep(deps, 'load media', loadMedia(deps.db, post.id)) : [];
+  const resolved = resolveChannelContent(post, at.variant, allMedia, channel.id);
   // Media written before the store kept their bytes in the row; newer ones are read from the store (ADR 022).
   const media = await Promise.all(
     resolved.media.map(async (m) => {
