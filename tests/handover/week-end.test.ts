@@ -25,12 +25,16 @@ beforeAll(async () => {
   t = await createTestDatabase();
   seed = await seedDemo(t.db, { simulatorUrl: 'http://127.0.0.1:9', credentialsKey: randomBytes(32) });
   const email = (role: string) => seed.demoUsers.find((u) => u.role === role)!.email;
-  [host] = await t.db.select().from(users).where(eq(users.email, email('staff_host')));
-  [branding] = await t.db.select().from(users).where(eq(users.email, email('employer_branding')));
+  const one = <T,>(rows: T[]): T => {
+    if (!rows[0]) throw new Error('seed row missing');
+    return rows[0];
+  };
+  host = one(await t.db.select().from(users).where(eq(users.email, email('staff_host'))));
+  branding = one(await t.db.select().from(users).where(eq(users.email, email('employer_branding'))));
   // The seed gives the demo host the current week, so the host's posts are created inside it.
-  [week] = await t.db.select().from(handoverWeeks).where(eq(handoverWeeks.userId, host!.id));
-  const status = await guidelinesStatus(t.db, host!.id);
-  await acceptGuidelines(t.db, { userId: host!.id, guidelinesId: status!.guidelines.id });
+  week = one(await t.db.select().from(handoverWeeks).where(eq(handoverWeeks.userId, host.id)));
+  const status = await guidelinesStatus(t.db, host.id);
+  await acceptGuidelines(t.db, { userId: host.id, guidelinesId: status!.guidelines.id });
 });
 afterAll(async () => {
   await t?.destroy();
