@@ -29,7 +29,9 @@ const WEEKS_SHOWN = 12;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { at: now } = await requirePermission(request, context, 'manage:handover');
-  const [slots, channels] = await Promise.all([roster(context.db, { from: now, count: WEEKS_SHOWN }, now), listHandoverChannels(context.db)]);
+  // The week just ended stays in view, so its checklist (access ended, first post) and summary are a click away.
+  const lastWeek = new Date(now.getTime() - 7 * 86_400_000);
+  const [slots, channels] = await Promise.all([roster(context.db, { from: lastWeek, count: WEEKS_SHOWN + 1 }, now), listHandoverChannels(context.db)]);
   const guidelines = await Promise.all(channels.map(async (c) => ({ channel: c, current: await currentGuidelines(context.db, c.id) })));
   return { slots, channels: channels.map((c) => ({ key: c.key, name: c.name })), guidelines };
 }
