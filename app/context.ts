@@ -12,6 +12,11 @@ export type UtropContext = {
   simulatorUrl: string | null;
   /** Absolute base URL of the console, for OAuth redirect URIs and public media URLs. */
   publicUrl: string;
+  /**
+   * The instant a request happens at: the request guard, sessions and the handover pages ask it. The real clock,
+   * except in tests that move time (a host's week ending) without sleeping.
+   */
+  now: () => Date;
 };
 
 declare module '@remix-run/server-runtime' {

@@ -62,7 +62,7 @@ interface NavItem {
 }
 
 const navItems: NavItem[] = [
-  { to: '/planering', label: 'nav.planning', permission: 'view:posts' },
+  { to: '/planering', label: 'nav.planning', permission: 'view:planning' },
   { to: '/skriv', label: 'nav.compose', permission: 'create:post' },
   { to: '/inlagg', label: 'nav.posts', permission: 'view:posts' },
   { to: '/granskning', label: 'review.nav', permission: 'approve:post' },

@@ -3,7 +3,7 @@
  * from (db/roles.ts): on these it gets INSERT and SELECT only. A table added here needs its append-only trigger in a
  * migration too; the grant follows without one.
  */
-export const appendOnlyTables = ['audit_log', 'public_records', 'register_anchors', 'handover_guidelines', 'handover_acceptances'] as const;
+export const appendOnlyTables = ['audit_log', 'public_records', 'register_anchors', 'handover_guidelines', 'handover_acceptances', 'handover_handbacks'] as const;
 
 /**
  * Tables only SECURITY DEFINER functions of the owner write (ADR 029): the chain head and number series (the numbering

@@ -11,6 +11,8 @@ import { findUserByEmail, insertUser } from '../../db/queries/users';
 import {
   acceptancesOf,
   findHostWindow,
+  handBackDrafts,
+  handbacksOf,
   handoverChannels,
   hasAccepted,
   insertGuidelines,
@@ -242,6 +244,8 @@ export async function cancelWeek(db: Db, input: { weekId: string; reason: string
     const [week] = await tx.select().from(handoverWeeks).where(eq(handoverWeeks.id, input.weekId)).for('update');
     if (!week || week.status === 'cancelled' || week.endsAt <= now) throw new HandoverError('handover.noWeek');
     await tx.update(handoverWeeks).set({ status: 'cancelled', cancelReason: input.reason, accessEndedAt: now }).where(eq(handoverWeeks.id, week.id));
+    // A week cut short ends like any other: what the host drafted and nobody approved goes back to the team.
+    if (week.startsAt <= now) await handBackDrafts(tx, week, now);
     await tx.update(handoverInvitations).set({ expiresAt: now }).where(and(eq(handoverInvitations.weekId, week.id), isNull(handoverInvitations.usedAt)));
     // A week cancelled while it runs ends the host's access at once, not at the next cron tick.
     if (!(await findHostWindow(tx, { at: now, userId: week.userId }))) await tx.delete(sessions).where(eq(sessions.userId, week.userId));
@@ -293,6 +297,8 @@ export interface RosterSlot {
     theme: string;
     status: WeekStatus;
     cancelReason: string | null;
+    /** Drafts that went back to employer branding when the week ended. */
+    handedBack: number;
     checklist: { invited: boolean; accepted: boolean; firstPostApproved: boolean; accessEnded: boolean };
   }[];
 }
@@ -313,7 +319,12 @@ export async function roster(db: DbOrTx, opts: { from: Date; count: number; chan
   const channel = opts.channelKey ? await resolveHandoverChannel(db, opts.channelKey) : undefined;
   const rows = await weeksBetween(db, slots[0]!.start, slots[slots.length - 1]!.end, channel?.id);
   const ids = rows.map((r) => r.week.id);
-  const [invitations, acceptances, approved] = await Promise.all([invitationsOf(db, ids), acceptancesOf(db, ids), firstPostsApproved(db, rows.map((r) => r.week))]);
+  const [invitations, acceptances, approved, handbacks] = await Promise.all([
+    invitationsOf(db, ids),
+    acceptancesOf(db, ids),
+    firstPostsApproved(db, rows.map((r) => r.week)),
+    handbacksOf(db, ids),
+  ]);
   for (const { week, channelKey, channelName } of rows) {
     const slot = slots.find((s) => s.start.getTime() === week.startsAt.getTime());
     if (!slot) continue;
@@ -328,6 +339,7 @@ export async function roster(db: DbOrTx, opts: { from: Date; count: number; chan
       theme: week.theme,
       status: effectiveStatus(week, accepted, now),
       cancelReason: week.cancelReason,
+      handedBack: handbacks.filter((h) => h.handback.weekId === week.id).length,
       checklist: {
         invited: invitations.some((i) => i.weekId === week.id),
         accepted,
@@ -363,7 +375,8 @@ export async function weekSummary(db: DbOrTx, weekId: string) {
   const [week] = await db.select().from(handoverWeeks).where(eq(handoverWeeks.id, weekId));
   if (!week) throw new HandoverError('handover.noWeek');
   const rows = (await weekPosts(db, week)).filter((r) => r.createdAt < week.endsAt);
-  return { week, label: weekLabelOf(week), rows };
+  const handedBack = (await handbacksOf(db, [week.id])).map((h) => ({ postId: h.handback.postId, text: h.text, from: h.handback.reviewStateBefore, at: h.handback.handedBackAt, reviewState: h.reviewState }));
+  return { week, label: weekLabelOf(week), rows, handedBack };
 }
 
 export async function settleWeeks(db: Db, now = new Date()) {
@@ -386,6 +399,19 @@ export async function listOwnPosts(db: DbOrTx, userId: string, limit = 50) {
 /** Whether `user` may see the post: everyone with view:posts, except a staff host, who sees only their own. */
 export function maySeePost(user: Pick<User, 'id' | 'role'>, post: { createdBy: string | null }): boolean {
   return user.role !== 'staff_host' || post.createdBy === user.id;
+}
+
+/**
+ * Whether a staff host may change the post (the review page's edit, after it was sent back): their own post, every
+ * delivery on the account of the week they are in. Anyone else is judged by their role alone.
+ */
+export async function hostMayEditPost(db: DbOrTx, user: Pick<User, 'id' | 'role'>, hostWindow: HostWindow | null, postId: string): Promise<boolean> {
+  if (user.role !== 'staff_host') return true;
+  if (!hostWindow) return false;
+  const [post] = await db.select({ createdBy: posts.createdBy }).from(posts).where(eq(posts.id, postId));
+  if (!post || post.createdBy !== user.id) return false;
+  const ds = await db.select({ channelId: deliveries.channelId }).from(deliveries).where(eq(deliveries.postId, postId));
+  return ds.length > 0 && ds.every((d) => d.channelId === hostWindow.channelId);
 }
 
 export async function currentGuidelines(db: DbOrTx, channelId: string) {

@@ -7,6 +7,7 @@ import { localeFromRequest } from '../utils/locale.server';
 import { reviewActionSchema } from '../forms/review';
 import { approvePost, editPostContent, getReview, mayReview, returnPost, ReviewError } from '../models/approval.server';
 import { PostValidationError } from '../models/posts.server';
+import { hostMayEditPost, maySeePost } from '../models/handover.server';
 import { roleHasPermission } from '../utils/permissions';
 import { CsrfInput } from '../components/csrf-input';
 import { FormMessage } from '../components/forms';
@@ -17,9 +18,10 @@ import { isMessageKey, t } from '../../common/i18n';
 export const meta: MetaFunction = () => [{ title: 'Granska inlägg – Utrop' }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { user } = await requirePermission(request, context, 'view:posts');
+  const { user, permissions } = await requirePermission(request, context, 'view:posts');
   const review = await getReview(context.db, parseIdParam(params));
-  if (!review) throw new Response('Not found', { status: 404 });
+  // A staff host sees only their own posts (issue 13); another's is as if it did not exist.
+  if (!review || !maySeePost(user, review.post)) throw new Response('Not found', { status: 404 });
   const { post } = review;
   return {
     post: {
@@ -48,13 +50,14 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       variantPrivacy: c.variant?.privacy ?? '',
     })),
     canReview: post.reviewState === 'pending_approval' && mayReview(post, { userId: user.id, role: user.role }),
-    canEdit: roleHasPermission(user.role, 'create:post') && review.channels.every((c) => ['draft', 'scheduled', 'queued', 'held'].includes(c.state)),
+    canEdit: permissions.includes('create:post') && review.channels.every((c) => ['draft', 'scheduled', 'queued', 'held'].includes(c.state)),
   };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const postId = parseIdParam(params);
-  const { user } = await requirePermission(request, context, 'create:post');
+  const { user, hostWindow } = await requirePermission(request, context, 'create:post');
+  if (!(await hostMayEditPost(context.db, user, hostWindow, postId))) throw new Response('Not found', { status: 404 });
   const locale = localeFromRequest(request, user);
   const read = await readForm(request, context, {
     maxChars: { text: 100_000, ...Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`variants[${i}].text`, 100_000])) },

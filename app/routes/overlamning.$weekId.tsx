@@ -24,6 +24,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     id,
     label: summary.label,
     name: summary.week.name,
+    handedBack: summary.handedBack,
     rows: summary.rows.map((r) => ({ postId: r.postId, text: r.text, createdAt: r.createdAt, state: r.state, permalink: r.permalink })),
   };
 }
@@ -41,6 +42,26 @@ export default function WeekSummaryPage() {
         </a>{' '}
         · <Link to="/overlamning">{tr('handover.title')}</Link>
       </p>
+      <h2>{tr('handover2.handedBack')}</h2>
+      {data.handedBack.length === 0 ? (
+        <p>{tr('handover2.handedBackNone')}</p>
+      ) : (
+        <>
+          <p>{tr('handover2.handedBackIntro')}</p>
+          <ul>
+            {data.handedBack.map((h) => (
+              <li key={h.postId} className="break-anywhere">
+                {Array.from(h.text).slice(0, 80).join('')} ({tr('handover2.handedBackFrom', { state: tr(`review.state.${h.from}` as MessageKey).toLowerCase() })}, {formatDateTime(h.at, locale)}) ·{' '}
+                <Link to={`/granskning/${h.postId}`}>
+                  {tr('handover2.review')}
+                  <span className="visually-hidden"> {Array.from(h.text).slice(0, 40).join('')}</span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <h2>{tr('handover.summary')}</h2>
       {data.rows.length === 0 ? (
         <p>{tr('handover.summaryEmpty')}</p>
       ) : (

@@ -28,15 +28,16 @@ export const meta: MetaFunction = () => [{ title: 'Överlämning – Utrop' }];
 const WEEKS_SHOWN = 12;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  await requirePermission(request, context, 'manage:handover');
-  const now = new Date();
-  const [slots, channels] = await Promise.all([roster(context.db, { from: now, count: WEEKS_SHOWN }, now), listHandoverChannels(context.db)]);
+  const { at: now } = await requirePermission(request, context, 'manage:handover');
+  // The week just ended stays in view, so its checklist (access ended, first post) and summary are a click away.
+  const lastWeek = new Date(now.getTime() - 7 * 86_400_000);
+  const [slots, channels] = await Promise.all([roster(context.db, { from: lastWeek, count: WEEKS_SHOWN + 1 }, now), listHandoverChannels(context.db)]);
   const guidelines = await Promise.all(channels.map(async (c) => ({ channel: c, current: await currentGuidelines(context.db, c.id) })));
   return { slots, channels: channels.map((c) => ({ key: c.key, name: c.name })), guidelines };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { user: me } = await requirePermission(request, context, 'manage:handover');
+  const { user: me, at: now } = await requirePermission(request, context, 'manage:handover');
   const locale = localeFromRequest(request, me);
   const read = await readForm(request, context, { locale, maxChars: { body: 20_000 } });
   const { value, reply } = parseForm(read, rosterActionSchema);
@@ -46,18 +47,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     switch (value.intent) {
       case 'add': {
-        const r = await addHandoverWeek(context.db, value, actor);
+        const r = await addHandoverWeek(context.db, value, actor, now);
         return Response.json({ result: reply({ resetForm: true }), notice: t('handover.added', { week: r.week, email: r.email, link: origin + r.invitationPath }, locale) });
       }
       case 'reinvite': {
-        const r = await reinvite(context.db, value.weekId, actor);
+        const r = await reinvite(context.db, value.weekId, actor, now);
         return Response.json({ result: reply(), notice: t('handover.reinvited', { email: r.email, link: origin + r.invitationPath }, locale) });
       }
       case 'cancel':
-        await cancelWeek(context.db, value, actor);
+        await cancelWeek(context.db, value, actor, now);
         return Response.json({ result: reply(), notice: t('handover.cancelled', {}, locale) });
       case 'swap':
-        await swapWeeks(context.db, value, actor);
+        await swapWeeks(context.db, value, actor, now);
         return Response.json({ result: reply(), notice: t('handover.swapped', {}, locale) });
       case 'guidelines': {
         const row = await updateGuidelines(context.db, { channelKey: value.channel, body: value.body }, actor);
@@ -118,6 +119,7 @@ export default function HandoverRoster() {
                   {tr('handover.status')}: {tr(`handover.status.${e.status}` as MessageKey)}
                   {e.cancelReason ? ` – ${e.cancelReason}` : ''}
                 </p>
+                {e.handedBack > 0 ? <p>{tr('handover2.handedBackCount', { count: e.handedBack })}</p> : null}
                 <ul className="checklist" aria-label={`${tr('handover.checklist')}: ${e.name}`}>
                   {(
                     [

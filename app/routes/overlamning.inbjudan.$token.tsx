@@ -19,7 +19,7 @@ export const meta: MetaFunction = () => [{ title: 'Inbjudan – Utrop' }, { name
 
 /** The token is the only credential here: an unknown, used or expired one gets the same 404 page. */
 export async function loader({ params, context }: LoaderFunctionArgs) {
-  const found = await findInvitation(context.db, params.token ?? '');
+  const found = await findInvitation(context.db, params.token ?? '', context.now());
   if (!found) return Response.json({ valid: false as const }, { status: 404 });
   return {
     valid: true as const,
@@ -37,7 +37,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const { value, reply } = parseForm(read, acceptInvitationSchema);
   if (!value) return Response.json({ result: reply({ hideFields: ['password', 'confirm'] }) }, { status: 400 });
   try {
-    const user = await acceptInvitation(context.db, params.token ?? '', value.password);
+    const user = await acceptInvitation(context.db, params.token ?? '', value.password, context.now());
     const headers = new Headers();
     headers.append('Set-Cookie', await createSession(context, user, request.headers.get('user-agent')));
     headers.append('Set-Cookie', (await rotateCsrf(context)).setCookie);

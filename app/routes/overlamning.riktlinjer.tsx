@@ -15,9 +15,9 @@ export const meta: MetaFunction = () => [{ title: 'Riktlinjer – Utrop' }];
 
 /** A staff host's own page: read the account guidelines in force and accept them (before their week, or in it). */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const { user, hostWindow } = await requireUser(request, context);
+  const { user, hostWindow, at } = await requireUser(request, context);
   if (user.role !== 'staff_host') throw new Response('Not found', { status: 404 });
-  const status = await guidelinesStatus(context.db, user.id);
+  const status = await guidelinesStatus(context.db, user.id, at);
   if (!status) return { status: null, inWeek: false };
   return {
     inWeek: hostWindow !== null,
@@ -34,14 +34,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { user } = await requireUser(request, context);
+  const { user, at } = await requireUser(request, context);
   if (user.role !== 'staff_host') throw new Response('Not found', { status: 404 });
   const locale = localeFromRequest(request, user);
   const read = await readForm(request, context, { locale });
   const { value, reply } = parseForm(read, acceptGuidelinesSchema);
   if (!value) return Response.json({ result: reply() }, { status: 400 });
   try {
-    await acceptGuidelines(context.db, { userId: user.id, guidelinesId: value.guidelinesId });
+    await acceptGuidelines(context.db, { userId: user.id, guidelinesId: value.guidelinesId }, at);
     return Response.json({ result: reply() });
   } catch (e) {
     if (!(e instanceof HandoverError)) throw e;

@@ -3,6 +3,7 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { requirePermission } from '../utils/session.server';
 import { planningQuerySchema } from '../forms/planning';
 import { calendarFor } from '../models/planning.server';
+import { weekLabelOf } from '../models/handover.server';
 import { dayKey, monthKeyOf, monthPeriod, weekKeyOf, weekPeriod } from '../../common/calendar';
 import { formatLongDate, isoWeek } from '../../common/time';
 import { t, type MessageKey } from '../../common/i18n';
@@ -13,16 +14,20 @@ export const meta: MetaFunction = () => [{ title: 'Planering – Utrop' }];
 
 /** Server-rendered and plain links only: usable without JavaScript. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const { user } = await requirePermission(request, context, 'view:posts');
+  const { user, hostWindow, at: now } = await requirePermission(request, context, 'view:planning');
   const locale = localeFromRequest(request, user);
   const params = Object.fromEntries(new URL(request.url).searchParams);
   const q = planningQuerySchema.safeParse(params);
   if (!q.success) throw new Response(t('input.malformed', {}, locale), { status: 400 });
-  const now = new Date();
-  const period = q.data.view === 'month' ? monthPeriod(q.data.month ?? monthKeyOf(now)) : weekPeriod(q.data.week ?? weekKeyOf(now));
+  // A staff host (view:planning only inside their week) sees their account's schedule for that week, nothing else.
+  const hostWeek = user.role === 'staff_host' && hostWindow ? weekLabelOf(hostWindow) : null;
+  if (user.role === 'staff_host' && !hostWeek) throw new Response('Forbidden', { status: 403 });
+  if (hostWeek && (q.data.view === 'month' || (q.data.week && q.data.week !== hostWeek))) throw new Response('Not found', { status: 404 });
+  const period = hostWeek ? weekPeriod(hostWeek) : q.data.view === 'month' ? monthPeriod(q.data.month ?? monthKeyOf(now)) : weekPeriod(q.data.week ?? weekKeyOf(now));
   if (!period) throw new Response(t('input.malformed', {}, locale), { status: 400 });
-  const entries = await calendarFor(context.db, period);
+  const entries = await calendarFor(context.db, period, hostWindow ? { channelId: hostWindow.channelId, viewerId: user.id } : undefined);
   return {
+    hostChannel: hostWindow?.channelKey ?? null,
     view: period.kind,
     key: period.key,
     prev: period.prev,
@@ -53,7 +58,8 @@ export default function Planning() {
   return (
     <section aria-labelledby="planning-title">
       <h1 id="planning-title">{tr('planning.title')}</h1>
-      <nav aria-label={tr('planning.title')} className="planning-nav">
+      {data.hostChannel ? <p>{tr('handover2.scheduleIntro')}</p> : null}
+      <nav aria-label={tr('planning.title')} className="planning-nav" hidden={data.hostChannel !== null}>
         <Link to={`?view=week&week=${data.weekKey}`} aria-current={data.view === 'week' ? 'page' : undefined}>
           {tr('planning.weekView')}
         </Link>{' '}
@@ -84,7 +90,7 @@ export default function Planning() {
                           <time dateTime={new Date(e.at).toISOString()}>
                             {new Intl.DateTimeFormat('sv-SE', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Stockholm' }).format(new Date(e.at))}
                           </time>{' '}
-                          <Link to={`/inlagg/${e.postId}`}>{Array.from(e.text).slice(0, 80).join('')}</Link>
+                          {e.openable ? <Link to={`/inlagg/${e.postId}`}>{Array.from(e.text).slice(0, 80).join('')}</Link> : <span>{Array.from(e.text).slice(0, 80).join('')}</span>}
                           {e.reviewState === 'pending_approval' || e.reviewState === 'returned' ? (
                             <span className="badge"> {tr(`review.state.${e.reviewState}` as MessageKey)}</span>
                           ) : null}

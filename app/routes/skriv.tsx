@@ -35,16 +35,16 @@ const SHA256 = /^[0-9a-f]{64}$/;
  * A staff host drafts only for the account of their week and only once they have accepted its guidelines (issue 13);
  * everyone else sees every channel. Returns the channel ids the user may choose, or null for all.
  */
-async function hostScope(context: LoaderFunctionArgs['context'], user: { id: string; role: string }): Promise<string[] | null> {
+async function hostScope(context: LoaderFunctionArgs['context'], user: { id: string; role: string }, at: Date): Promise<string[] | null> {
   if (user.role !== 'staff_host') return null;
-  const window = await hostMayDraft(context.db, { id: user.id, role: 'staff_host' });
+  const window = await hostMayDraft(context.db, { id: user.id, role: 'staff_host' }, at);
   if (!window) throw redirect('/overlamning/riktlinjer');
   return [window.channelId];
 }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const { user } = await requirePermission(request, context, 'create:post');
-  const scope = await hostScope(context, user);
+  const { user, at } = await requirePermission(request, context, 'create:post');
+  const scope = await hostScope(context, user, at);
   const channels = (await listChannels(context.db)).filter((c) => !scope || scope.includes(c.id));
   const rules = postKindRules();
   const asked = new URL(request.url).searchParams.get('kind');
@@ -84,7 +84,7 @@ function keptRef(form: FormData, prefix: string): KeptFile | null {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { user } = await requirePermission(request, context, 'create:post');
+  const { user, at } = await requirePermission(request, context, 'create:post');
   const locale = localeFromRequest(request, user);
   const variantText = Object.fromEntries(Array.from({ length: MAX_VARIANTS }, (_, i) => [`variants[${i}].text`, 100_000]));
   const read = await readForm(request, context, {
@@ -94,7 +94,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     locale,
   });
   const { value: v, reply } = parseForm(read, composeSchema);
-  const scope = await hostScope(context, user);
+  const scope = await hostScope(context, user, at);
   // A host's form offers only their channel; anything else is a forged request, refused before anything is stored.
   if (scope && v && (v.channelIds.some((id) => !scope.includes(id)) || v.crisis || v.variants?.some((x) => !scope.includes(x.channelId)))) {
     throw new Response('Forbidden', { status: 403, statusText: 'Forbidden' });

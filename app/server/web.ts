@@ -30,6 +30,8 @@ export interface WebOptions {
   /** /metrics and /readyz settings; from the configuration when not given. */
   ops?: OpsOptions;
   log?: Logger;
+  /** The load context's clock (tests move it); the real clock when not given. */
+  now?: () => Date;
 }
 
 function opsFromConfig(): OpsOptions {
@@ -104,6 +106,7 @@ export async function startWebServer(opts: WebOptions): Promise<RunningWeb> {
         credentialsKey: opts.credentialsKey,
         simulatorUrl: opts.simulatorUrl,
         publicUrl,
+        now: opts.now ?? (() => new Date()),
       }),
     }),
   );

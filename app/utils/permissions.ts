@@ -7,6 +7,8 @@ import type { Role } from '../../db/schema/users';
 export const permissionValues = [
   'view:overview',
   'view:posts',
+  /** The planning calendar; a staff host has it only in their week, narrowed to their account and week (issue 13). */
+  'view:planning',
   'create:post',
   /** Scheduling or publishing on the city's accounts; drafting alone is create:post. */
   'post:publish',
@@ -36,6 +38,7 @@ export const rolePermissions = {
   communications: [
     ...everyone,
     'view:posts',
+    'view:planning',
     'create:post',
     'post:publish',
     'approve:post',
@@ -47,10 +50,10 @@ export const rolePermissions = {
     // Their own publications are public records: searchable, confidential ones masked.
     'view:register',
   ],
-  emergency: [...everyone, 'view:posts', 'create:post', 'post:publish', 'manage:delivery', 'create:crisis', 'view:channels', 'view:simulator'],
+  emergency: [...everyone, 'view:posts', 'view:planning', 'create:post', 'post:publish', 'manage:delivery', 'create:crisis', 'view:channels', 'view:simulator'],
   // Drafting roles: no post:publish until the approval flow gives their posts a reviewer.
-  employer_branding: [...everyone, 'view:posts', 'create:post', 'approve:post', 'view:channels', 'manage:handover'],
-  staff_host: [...everyone, 'view:posts', 'create:post'],
+  employer_branding: [...everyone, 'view:posts', 'view:planning', 'create:post', 'approve:post', 'view:channels', 'manage:handover'],
+  staff_host: [...everyone, 'view:posts', 'view:planning', 'create:post'],
   contact_centre: [...everyone, 'view:inbox', 'moderate:comment'],
   registrar: [...everyone, 'view:register', 'view:register:confidential', 'export:register', 'verify:register'],
 } satisfies Record<Role, Permission[]>;

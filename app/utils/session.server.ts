@@ -24,13 +24,14 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 
 export async function createSession(context: AppLoadContext, user: User, userAgent: string | null): Promise<string> {
   const token = randomBytes(32).toString('base64url');
+  const now = context.now();
   await context.db.transaction(async (tx) => {
     // Expired sessions of this user are swept as a side effect of logging in.
-    await tx.delete(sessions).where(and(eq(sessions.userId, user.id), lt(sessions.expiresAt, new Date())));
+    await tx.delete(sessions).where(and(eq(sessions.userId, user.id), lt(sessions.expiresAt, now)));
     await tx.insert(sessions).values({
       id: hashToken(token),
       userId: user.id,
-      expiresAt: new Date(Date.now() + SESSION_HOURS * 3600_000),
+      expiresAt: new Date(now.getTime() + SESSION_HOURS * 3600_000),
       userAgent,
     });
     await recordAudit(tx, { actorUserId: user.id, actorLabel: 'user', action: 'session.login', objectType: 'user', objectId: user.id });
@@ -50,6 +51,8 @@ export interface CurrentUser {
   permissions: readonly Permission[];
   /** For a staff host: the week whose window holds this request, else null. */
   hostWindow: HostWindow | null;
+  /** The instant the guard judged this request at (context.now()); a route asks the same instant of its use-cases. */
+  at: Date;
 }
 
 /**
@@ -65,10 +68,10 @@ async function permissionsAt(context: AppLoadContext, user: User, at: Date): Pro
 export async function getCurrentUser(request: Request, context: AppLoadContext): Promise<CurrentUser | null> {
   const token = await sessionToken(request, context);
   if (!token) return null;
-  const now = new Date();
+  const now = context.now();
   const row = await findActiveUserBySession(context.db, hashToken(token), now);
   if (!row) return null;
-  return { user: row.user, sessionId: row.session.id, ...(await permissionsAt(context, row.user, now)) };
+  return { user: row.user, sessionId: row.session.id, at: now, ...(await permissionsAt(context, row.user, now)) };
 }
 
 function loginRedirect(request: Request): never {

@@ -6,6 +6,7 @@ import { enCompose } from './areas/compose';
 import { enCrisis } from './areas/crisis';
 import { enInbox } from './areas/inbox';
 import { enHandover } from './areas/handover';
+import { enHandover2 } from './areas/handover2';
 import { enOps } from './areas/ops';
 
 export const en: Record<MessageKey, string> = {
@@ -238,5 +239,6 @@ export const en: Record<MessageKey, string> = {
   ...enCrisis,
   ...enInbox,
   ...enHandover,
+  ...enHandover2,
   ...enOps,
 };

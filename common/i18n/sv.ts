@@ -5,6 +5,7 @@ import { svCompose } from './areas/compose';
 import { svCrisis } from './areas/crisis';
 import { svInbox } from './areas/inbox';
 import { svHandover } from './areas/handover';
+import { svHandover2 } from './areas/handover2';
 import { svOps } from './areas/ops';
 
 export const sv = {
@@ -237,6 +238,7 @@ export const sv = {
   ...svCrisis,
   ...svInbox,
   ...svHandover,
+  ...svHandover2,
   ...svOps,
 } as const;
 

@@ -1,6 +1,17 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, ne, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client';
-import { channels, handoverAcceptances, handoverGuidelines, handoverInvitations, handoverWeeks, sessions } from '../schema';
+import {
+  channels,
+  deliveries,
+  handoverAcceptances,
+  handoverGuidelines,
+  handoverHandbacks,
+  handoverInvitations,
+  handoverWeeks,
+  posts,
+  sessions,
+  type HandoverWeek,
+} from '../schema';
 import { recordAudit } from './audit';
 
 export interface HostWindow {
@@ -125,7 +136,62 @@ export async function acceptancesOf(db: DbOrTx, weekIds: string[]) {
  * it says when access ended. Also marks accepted weeks that have begun as active. Idempotent; the cron task and the
  * request guard's own refusal do not depend on each other.
  */
-export async function settleHandoverWeeks(db: DbOrTx, now: Date): Promise<{ ended: number; sessionsEnded: number; activated: number }> {
+/**
+ * The host's drafts of the week that were not approved when it ended (waiting for review, or sent back to them) go
+ * back to employer branding: into the review queue, unpublished, each recorded once (handover_handbacks) and audited.
+ * The host can no longer change them; employer branding approves, edits or cancels them as any other post.
+ */
+export async function handBackDrafts(db: DbOrTx, week: HandoverWeek, now: Date): Promise<string[]> {
+  const rows = await db
+    .select({ id: posts.id, reviewState: posts.reviewState })
+    .from(posts)
+    .innerJoin(deliveries, eq(deliveries.postId, posts.id))
+    .where(
+      and(
+        eq(posts.createdBy, week.userId),
+        eq(deliveries.channelId, week.channelId),
+        inArray(posts.reviewState, ['pending_approval', 'returned']),
+        gte(posts.createdAt, week.startsAt),
+        lt(posts.createdAt, week.endsAt),
+      ),
+    )
+    .orderBy(asc(posts.createdAt))
+    // Locked: a host's edit in the week's last second and the handback do not interleave.
+    .for('update', { of: posts });
+  const handedBack: string[] = [];
+  for (const post of rows) {
+    if (handedBack.includes(post.id)) continue;
+    const recorded = await db
+      .insert(handoverHandbacks)
+      .values({ weekId: week.id, postId: post.id, reviewStateBefore: post.reviewState, handedBackAt: now })
+      .onConflictDoNothing()
+      .returning({ id: handoverHandbacks.id });
+    if (recorded.length === 0) continue;
+    if (post.reviewState === 'returned') await db.update(posts).set({ reviewState: 'pending_approval' }).where(eq(posts.id, post.id));
+    await recordAudit(db, {
+      actorUserId: null,
+      actorLabel: 'worker',
+      action: 'handover.draft_handed_back',
+      objectType: 'post',
+      objectId: post.id,
+      details: { week: weekLabelOf(week), weekId: week.id, from: post.reviewState },
+    });
+    handedBack.push(post.id);
+  }
+  return handedBack;
+}
+
+export async function handbacksOf(db: DbOrTx, weekIds: string[]) {
+  if (weekIds.length === 0) return [];
+  return db
+    .select({ handback: handoverHandbacks, text: posts.text, reviewState: posts.reviewState })
+    .from(handoverHandbacks)
+    .innerJoin(posts, eq(posts.id, handoverHandbacks.postId))
+    .where(inArray(handoverHandbacks.weekId, weekIds))
+    .orderBy(asc(handoverHandbacks.handedBackAt));
+}
+
+export async function settleHandoverWeeks(db: DbOrTx, now: Date): Promise<{ ended: number; sessionsEnded: number; activated: number; handedBack: number }> {
   const activated = await db
     .update(handoverWeeks)
     .set({ status: 'active' })
@@ -137,7 +203,9 @@ export async function settleHandoverWeeks(db: DbOrTx, now: Date): Promise<{ ende
     .where(and(ne(handoverWeeks.status, 'cancelled'), lte(handoverWeeks.endsAt, now), isNull(handoverWeeks.accessEndedAt)))
     .for('update', { skipLocked: true });
   let sessionsEnded = 0;
+  let handedBack = 0;
   for (const week of due) {
+    handedBack += (await handBackDrafts(db, week, now)).length;
     const current = await findHostWindow(db, { at: now, userId: week.userId });
     if (!current) {
       const gone = await db.delete(sessions).where(eq(sessions.userId, week.userId)).returning({ id: sessions.id });
@@ -153,7 +221,7 @@ export async function settleHandoverWeeks(db: DbOrTx, now: Date): Promise<{ ende
       details: { week: weekLabelOf(week), email: week.email },
     });
   }
-  return { ended: due.length, sessionsEnded, activated: activated.length };
+  return { ended: due.length, sessionsEnded, activated: activated.length, handedBack };
 }
 
 

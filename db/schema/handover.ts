@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { channels } from './channels';
 import { users } from './users';
+import { posts } from './publishing';
 
 /** Stored statuses; "active" and "finished" are also read off the clock (app/models/handover.server.ts). */
 export const handoverStatusValues = ['invited', 'accepted', 'active', 'finished', 'cancelled'] as const;
@@ -84,6 +85,23 @@ export const handoverAcceptances = pgTable(
     acceptedAt: timestamp('accepted_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('handover_acceptances_week_version').on(t.weekId, t.guidelinesVersion)],
+);
+
+/** A host's unapproved draft that went back to employer branding when the week ended (append-only, migration 0018). */
+export const handoverHandbacks = pgTable(
+  'handover_handbacks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    weekId: uuid('week_id')
+      .notNull()
+      .references(() => handoverWeeks.id),
+    postId: uuid('post_id')
+      .notNull()
+      .references(() => posts.id),
+    reviewStateBefore: text('review_state_before').notNull(),
+    handedBackAt: timestamp('handed_back_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('handover_handbacks_week_post').on(t.weekId, t.postId)],
 );
 
 export type HandoverWeek = typeof handoverWeeks.$inferSelect;

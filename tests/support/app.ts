@@ -17,7 +17,24 @@ export interface TestApp {
   sims: RunningSimulators;
   seed: SeedData;
   credentialsKey: Buffer;
+  /** The web server's clock: `set` moves every request's instant (the guard, sessions, handover pages); `set(null)` is real time again. */
+  clock: TestClock;
   close(): Promise<void>;
+}
+
+export interface TestClock {
+  now(): Date;
+  set(at: Date | null): void;
+}
+
+function testClock(): TestClock {
+  let fixed: Date | null = null;
+  return {
+    now: () => (fixed ? new Date(fixed) : new Date()),
+    set(at) {
+      fixed = at ? new Date(at) : null;
+    },
+  };
 }
 
 export async function startTestApp(opts: { ops?: OpsOptions } = {}): Promise<TestApp> {
@@ -26,6 +43,7 @@ export async function startTestApp(opts: { ops?: OpsOptions } = {}): Promise<Tes
   const sims = await startSimulatorServer(allSimulators, { port: 0 });
   const credentialsKey = randomBytes(32);
   const seed = await seedDemo(db.db, { simulatorUrl: sims.url, credentialsKey });
+  const clock = testClock();
   const web: RunningWeb = await startWebServer({
     db: db.db,
     build: await loadBuild(root),
@@ -36,6 +54,7 @@ export async function startTestApp(opts: { ops?: OpsOptions } = {}): Promise<Tes
     simulatorUrl: sims.url,
     root,
     ops: opts.ops,
+    now: clock.now,
   });
   return {
     url: web.url.replace('localhost', '127.0.0.1'),
@@ -43,6 +62,7 @@ export async function startTestApp(opts: { ops?: OpsOptions } = {}): Promise<Tes
     sims,
     seed,
     credentialsKey,
+    clock,
     close: async () => {
       await web.close();
       await sims.close();
