@@ -12,7 +12,7 @@ export type PostKind = (typeof postKindValues)[number];
 export const composerKinds = ['nyhet', 'pressmeddelande', 'general', 'staff'] as const satisfies readonly PostKind[];
 export type ComposerKind = (typeof composerKinds)[number];
 
-export const reviewStateValues = ['not_required', 'pending_approval', 'returned', 'approved'] as const;
+export const reviewStateValues = ['draft', 'not_required', 'pending_approval', 'returned', 'approved'] as const;
 export type ReviewState = (typeof reviewStateValues)[number];
 
 export const postKindRuleSchema = z.object({

@@ -5,7 +5,8 @@ export interface ExtraCommand {
   run(argv: string[]): Promise<number>;
 }
 
-import { postCreate, postShow } from './post';
+import { postApprove, postCreate, postShow } from './post';
+import { tokenCreateCommand, tokenRevokeCommand } from './token';
 import { screenCommand } from './screen';
 import { moderateCommand } from './moderate';
 import { registerVerifyCommand } from './register';
@@ -28,4 +29,7 @@ export const extraCommands: ExtraCommand[] = [
   capExportCommand,
   handoverAddCommand,
   handoverWhoCommand,
+  tokenCreateCommand,
+  tokenRevokeCommand,
+  postApprove,
 ];

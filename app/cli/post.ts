@@ -9,6 +9,8 @@ import { UsageError } from './io';
 import { findUserByEmail } from '../../db/queries/users';
 import { roleHasPermission } from '../utils/permissions';
 import type { ExtraCommand } from './commands';
+import type { Role } from '../../common/roles';
+import { approvePost, ReviewError } from '../models/approval.server';
 
 function readFile(file: string, what: string): Buffer {
   try {
@@ -69,6 +71,7 @@ export const postCreate: ExtraCommand = {
         // Scheduling or publishing as a user needs post:publish (the same permission the compose form requires);
         // without --as the operator acts as "cli".
         let createdBy: string | null = null;
+        let authorRole: Role | undefined;
         if (asEmail !== undefined) {
           const user = await findUserByEmail(db, asEmail);
           if (!user || user.disabledAt) throw new Refused(`no active user ${asEmail}`);
@@ -76,6 +79,7 @@ export const postCreate: ExtraCommand = {
             throw new Refused(`${asEmail} (role ${user.role}) may not schedule or publish posts (post:publish); nothing was created`);
           }
           createdBy = user.id;
+          authorRole = user.role;
         }
         const { channels } = await import('../../db/schema');
         const all = await db.select({ key: channels.key, platform: channels.platform }).from(channels);
@@ -91,6 +95,8 @@ export const postCreate: ExtraCommand = {
           scheduledAt,
           isCrisis: values.crisis ?? false,
           createdBy,
+          // The kind (and the author's role) decide approval exactly as in the composer: such a post waits in review.
+          authorRole,
           actorLabel: 'cli',
         });
       });
@@ -145,5 +151,47 @@ export const postShow: ExtraCommand = {
       for (const d of out.deliveries) process.stdout.write(`  ${d.channel.padEnd(24)} ${d.state.padEnd(12)} ${d.permalink ?? d.error ?? ''}\n`);
     }
     return 0;
+  },
+};
+
+/** The same check as `post create --as`: an email is at most 254 characters and has no control characters. */
+function emailArg(value: string | undefined, flag: string): string {
+  const email = value?.trim().toLowerCase();
+  if (!email || email.length > 254 || [...email].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) || !email.includes('@')) {
+    throw new UsageError(`${flag} must be the email address of a user of Utrop`);
+  }
+  return email;
+}
+
+export const postApprove: ExtraCommand = {
+  usage: 'post approve ID --by EMAIL              approve a post in review as that user (never its author; the kind names the approver role)',
+  matches: (argv) => argv[0] === 'post' && argv[1] === 'approve',
+  async run(argv) {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: argv.slice(2), options: { by: { type: 'string' } }, strict: true, allowPositionals: true });
+    } catch (e) {
+      throw new UsageError(e instanceof Error ? e.message.split('\n')[0]! : 'bad arguments');
+    }
+    const [id, extra] = parsed.positionals;
+    if (!id || extra !== undefined || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new UsageError('post approve needs one post id (uuid)');
+    const by = emailArg(parsed.values.by, '--by');
+    try {
+      const done = await withDatabase(async (db) => {
+        const user = await findUserByEmail(db, by);
+        if (!user || user.disabledAt) throw new Refused(`no active user ${by}`);
+        return approvePost(db, id.toLowerCase(), { userId: user.id, role: user.role, label: 'cli' });
+      });
+      process.stdout.write(`Approved ${done.post.id}; ${done.deliveries.length} delivery(ies) ${done.deliveries.map((d) => d.state).join(', ')}\n`);
+      return 0;
+    } catch (e) {
+      if (e instanceof Refused) {
+        process.stderr.write(`utrop: ${e.message}\n`);
+        return 1;
+      }
+      if (!(e instanceof ReviewError)) throw e;
+      process.stderr.write(`utrop: not approved (${e.code}): ${e.message}\n`);
+      return 1;
+    }
   },
 };

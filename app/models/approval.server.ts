@@ -20,7 +20,7 @@ import { checkDraft, contentSha256, enqueuePublish, removePublishJob, resolveCha
 import type { LimitProblem } from '../../workers/platforms/index';
 import { roleHasPermission } from '../utils/permissions';
 import { postKindRules } from './post-kinds.server';
-import { PostValidationError, type ChannelProblems } from './posts.server';
+import { approvalRequired, PostValidationError, type ChannelProblems } from './posts.server';
 
 export interface Reviewer {
   userId: string;
@@ -31,7 +31,7 @@ export interface Reviewer {
 export class ReviewError extends Error {
   override readonly name = 'ReviewError';
   constructor(
-    readonly code: 'not_found' | 'not_pending' | 'own_post' | 'wrong_role' | 'not_editable' | 'invalid_input',
+    readonly code: 'not_found' | 'not_pending' | 'own_post' | 'wrong_role' | 'not_editable' | 'invalid_input' | 'not_draft',
     message: string,
   ) {
     super(message);
@@ -103,6 +103,50 @@ export async function approvePost(db: Db, postId: string, reviewer: Reviewer): P
       objectType: 'post',
       objectId: postId,
       details: { approvedHash, channels: Object.fromEntries([...contents].map(([id, c]) => [id, c.sha256])), deliveries: out.map((d) => d.id) },
+    });
+    const [updated] = await tx.select().from(posts).where(eq(posts.id, postId));
+    return { post: updated ?? post, deliveries: out };
+  });
+}
+
+/**
+ * A draft, or a post sent back, goes on (ADR 037): to review when its kind or its author's role needs approval,
+ * otherwise its deliveries are scheduled through the ordinary pipeline (queued now when their time has passed).
+ * The caller has screened the content (issue 12); an override reason given now is recorded with the post.
+ */
+export async function submitPost(
+  db: Db,
+  postId: string,
+  submitter: { userId: string | null; role: Role; label: string; screeningOverrideReason?: string | null },
+): Promise<{ post: Post; deliveries: Delivery[] }> {
+  return db.transaction(async (tx) => {
+    const post = await lockPost(tx, postId);
+    if (post.reviewState !== 'draft' && post.reviewState !== 'returned') {
+      throw new ReviewError('not_draft', t('api.error.notDraft', { state: stateLabel(post.reviewState) }));
+    }
+    const needsApproval = approvalRequired(post.kind, submitter.role, post.isCrisis);
+    const now = new Date();
+    const out: Delivery[] = [];
+    if (!needsApproval) {
+      for (const d of await lockDeliveriesOfPost(tx, postId)) {
+        if (d.state !== 'draft') continue;
+        const future = d.scheduledAt.getTime() > now.getTime();
+        out.push(await transitionReturning(tx, d, future ? 'scheduled' : 'queued', { nextAttemptAt: null }));
+        await enqueuePublish(tx, d, future ? d.scheduledAt : now);
+      }
+    }
+    const reason = submitter.screeningOverrideReason?.trim() || null;
+    await updatePost(tx, postId, {
+      reviewState: needsApproval ? 'pending_approval' : 'not_required',
+      ...(reason ? { screeningOverrideReason: reason, screeningOverrideBy: submitter.userId } : {}),
+    });
+    await recordAudit(tx, {
+      actorUserId: submitter.userId,
+      actorLabel: submitter.label,
+      action: 'post.submit',
+      objectType: 'post',
+      objectId: postId,
+      details: { from: post.reviewState, toReview: needsApproval, deliveries: out.map((d) => d.id), ...(reason ? { screeningOverride: reason } : {}) },
     });
     const [updated] = await tx.select().from(posts).where(eq(posts.id, postId));
     return { post: updated ?? post, deliveries: out };

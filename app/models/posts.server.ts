@@ -130,6 +130,8 @@ export interface CreatePostInput {
   actorLabel: string;
   /** Set when a blocking screening finding was overridden: the recorded reason (issue 12). */
   screeningOverrideReason?: string | null;
+  /** Keep it as a draft (review state 'draft', no job) until submitted (submitPost; the REST API, ADR 037). */
+  draft?: boolean;
 }
 
 export interface CreatedPost {
@@ -312,14 +314,15 @@ export async function createPost(db: Db, input: CreatePostInput): Promise<Create
   const { scheduledAt, channels: found } = prepared;
   const isCrisis = input.isCrisis ?? false;
   const kind: PostKind = input.kind ?? (isCrisis ? 'crisis' : 'general');
-  const needsApproval = approvalRequired(kind, input.authorRole, isCrisis);
+  const draft = input.draft === true && !isCrisis;
+  const needsApproval = !draft && approvalRequired(kind, input.authorRole, isCrisis);
   const now = new Date();
-  const state: DeliveryState = needsApproval ? 'draft' : scheduledAt.getTime() > now.getTime() ? 'scheduled' : 'queued';
+  const state: DeliveryState = draft || needsApproval ? 'draft' : scheduledAt.getTime() > now.getTime() ? 'scheduled' : 'queued';
   return db.transaction(async (tx) => {
     const post = await insertPost(tx, {
       ...prepared.post,
       kind,
-      reviewState: needsApproval ? 'pending_approval' : 'not_required',
+      reviewState: draft ? 'draft' : needsApproval ? 'pending_approval' : 'not_required',
       isCrisis,
       createdBy: input.createdBy,
       lastEditedBy: input.createdBy,
@@ -339,7 +342,7 @@ export async function createPost(db: Db, input: CreatePostInput): Promise<Create
       tx,
       found.map((channel) => ({ postId: post.id, channelId: channel.id, state, scheduledAt, isCrisis })),
     );
-    if (!needsApproval) for (const d of rows) await enqueuePublish(tx, d, scheduledAt);
+    if (state !== 'draft') for (const d of rows) await enqueuePublish(tx, d, scheduledAt);
     await recordAudit(tx, {
       actorUserId: input.createdBy,
       actorLabel: input.actorLabel,

@@ -239,3 +239,91 @@ export function parseIdParam(params: Record<string, string | undefined>, name = 
   if (!isUuid(value)) throw new Response('Not found', { status: 404, statusText: 'Not Found' });
   return value.toLowerCase();
 }
+
+/** A JSON body that could not be taken: the status, a stable code, a message and, when one value is at fault, its field. */
+export class JsonInputError extends Error {
+  override readonly name = 'JsonInputError';
+  constructor(
+    readonly status: 400 | 413 | 415,
+    readonly code: 'too_large' | 'wrong_content_type' | 'bad_encoding' | 'bad_json' | 'bad_characters',
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export const DEFAULT_MAX_JSON_BYTES = 1024 * 1024;
+
+/** The first string in a parsed JSON value holding a NUL (or another C0 control but tab/newline), with its path. */
+function controlCharacterPath(value: unknown, path: string[] = []): string | null {
+  if (typeof value === 'string') {
+    // eslint-disable-next-line no-control-regex -- NUL and control characters are exactly what is refused here
+    return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value) ? path.join('.') || '(body)' : null;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const hit = controlCharacterPath(value[i], [...path, String(i)]);
+      if (hit) return hit;
+    }
+    return null;
+  }
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const keyHit = controlCharacterPath(k, [...path, '(key)']);
+      if (keyHit) return keyHit;
+      const hit = controlCharacterPath(v, [...path, k]);
+      if (hit) return hit;
+    }
+  }
+  return null;
+}
+
+/**
+ * The JSON body of an API request, read once like readForm: `application/json` only (415), at most `maxBytes` (413),
+ * strict UTF-8 and valid JSON (400), no NUL or control characters in any string (400 naming the field). Throws
+ * JsonInputError; the value's shape is for the caller's zod schema.
+ */
+export async function readJson(request: Request, options: { maxBytes?: number; locale?: Locale } = {}): Promise<unknown> {
+  const locale = options.locale ?? 'sv';
+  if (contentTypeOf(request) !== 'application/json') throw new JsonInputError(415, 'wrong_content_type', t('api.input.wrongType', {}, locale));
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_JSON_BYTES;
+  let body: Buffer;
+  try {
+    body = await readBody(request, maxBytes, locale);
+  } catch (e) {
+    if (e instanceof Response) throw new JsonInputError(413, 'too_large', t('api.input.tooLarge', { max: Math.ceil(maxBytes / 1024) }, locale));
+    throw e;
+  }
+  let text: string;
+  try {
+    text = strictUtf8.decode(body);
+  } catch {
+    throw new JsonInputError(400, 'bad_encoding', t('input.encoding', {}, locale));
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new JsonInputError(400, 'bad_json', t('api.input.badJson', {}, locale));
+  }
+  const bad = controlCharacterPath(value);
+  if (bad) throw new JsonInputError(400, 'bad_characters', t('input.nul', {}, locale), bad);
+  return value;
+}
+
+/**
+ * The raw body of an upload (POST /api/v1/media): an image or video content type (415 otherwise), at most `maxBytes`
+ * (413). What the bytes really are is decided from the bytes by the caller, never from the header.
+ */
+export async function readUpload(request: Request, options: { maxBytes: number; locale?: Locale }): Promise<Buffer> {
+  const locale = options.locale ?? 'sv';
+  const type = contentTypeOf(request);
+  if (!/^(image|video)\/[a-z0-9.+-]+$/.test(type)) throw new JsonInputError(415, 'wrong_content_type', t('input.badMedia', {}, locale));
+  try {
+    return await readBody(request, options.maxBytes, locale);
+  } catch (e) {
+    if (e instanceof Response) throw new JsonInputError(413, 'too_large', t('api.input.tooLarge', { max: Math.ceil(options.maxBytes / 1024) }, locale));
+    throw e;
+  }
+}

@@ -57,9 +57,10 @@ export interface CurrentUser {
 
 /**
  * A staff host's rights exist only inside their week's half-open window, checked on every request rather than at
- * login: a live session one second after the week ends can do no more than see the host's own posts.
+ * login: a live session one second after the week ends can do no more than see the host's own posts. The API's
+ * bearer-token guard (app/utils/api.server.ts) asks the same question.
  */
-async function permissionsAt(context: AppLoadContext, user: User, at: Date): Promise<{ permissions: readonly Permission[]; hostWindow: HostWindow | null }> {
+export async function permissionsAt(context: AppLoadContext, user: User, at: Date): Promise<{ permissions: readonly Permission[]; hostWindow: HostWindow | null }> {
   if (user.role !== 'staff_host') return { permissions: rolePermissions[user.role], hostWindow: null };
   const hostWindow = await findHostWindow(context.db, { at, userId: user.id });
   return { permissions: hostWindow ? rolePermissions.staff_host : hostOffWeekPermissions, hostWindow };

@@ -8,6 +8,7 @@ import { enInbox } from './areas/inbox';
 import { enHandover } from './areas/handover';
 import { enHandover2 } from './areas/handover2';
 import { enOps } from './areas/ops';
+import { enApi } from './areas/api';
 
 export const en: Record<MessageKey, string> = {
   'app.name': 'Utrop',
@@ -241,4 +242,5 @@ export const en: Record<MessageKey, string> = {
   ...enHandover,
   ...enHandover2,
   ...enOps,
+  ...enApi,
 };

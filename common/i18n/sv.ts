@@ -7,6 +7,7 @@ import { svInbox } from './areas/inbox';
 import { svHandover } from './areas/handover';
 import { svHandover2 } from './areas/handover2';
 import { svOps } from './areas/ops';
+import { svApi } from './areas/api';
 
 export const sv = {
   'app.name': 'Utrop',
@@ -240,6 +241,7 @@ export const sv = {
   ...svHandover,
   ...svHandover2,
   ...svOps,
+  ...svApi,
 } as const;
 
 export type MessageKey = keyof typeof sv;

@@ -7,3 +7,4 @@ export * from './workers';
 export * from './inbox';
 export * from './crisis';
 export * from './handover';
+export * from './api';
