@@ -53,14 +53,28 @@ export async function saveCursor(db: DbOrTx, channelId: string, patch: { cursor?
     .onConflictDoUpdate({ target: inboxCursors.channelId, set: { ...patch, updatedAt: new Date() } });
 }
 
-/** Which of these platform ids the channel already has (registered once, never again). */
-export async function knownExternalIds(db: DbOrTx, channelId: string, externalIds: string[]): Promise<Set<string>> {
-  if (externalIds.length === 0) return new Set();
+/** The channel's items for these platform ids (registered once, never again), with the text last registered. */
+export async function knownItems(db: DbOrTx, channelId: string, externalIds: string[]) {
+  if (externalIds.length === 0) return new Map<string, { id: string; text: string; recordId: number | null; appearedAt: Date }>();
   const rows = await db
-    .select({ externalId: inboxItems.externalId })
+    .select({ externalId: inboxItems.externalId, id: inboxItems.id, text: inboxItems.text, recordId: inboxItems.recordId, appearedAt: inboxItems.appearedAt })
     .from(inboxItems)
     .where(and(eq(inboxItems.channelId, channelId), inArray(inboxItems.externalId, externalIds)));
-  return new Set(rows.map((r) => r.externalId));
+  return new Map(rows.map((r) => [r.externalId, { id: r.id, text: r.text, recordId: r.recordId, appearedAt: r.appearedAt }]));
+}
+
+/**
+ * The newest edit record of a comment, or null when it was never edited (then its inbound record is the current
+ * version). Matches the partial index of migration 0013.
+ */
+export async function latestCommentEdit(db: DbOrTx, channelId: string, externalId: string) {
+  const [row] = await db
+    .select({ id: publicRecords.id, recordDate: publicRecords.recordDate })
+    .from(publicRecords)
+    .where(and(eq(publicRecords.kind, 'edit'), eq(publicRecords.channelId, channelId), eq(publicRecords.externalId, externalId)))
+    .orderBy(desc(publicRecords.id))
+    .limit(1);
+  return row ?? null;
 }
 
 /** Recent items of a channel, for the classifier's repeated-text rules. */

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { bigint, bigserial, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { channels } from './channels';
 import { deliveries } from './publishing';
+import { users } from './users';
 
 import { recordDirections, recordKinds } from '../../common/register';
 
@@ -72,6 +73,9 @@ export const publicRecords = pgTable(
     index('public_records_related_idx').on(t.relatedRecordId),
     index('public_records_confidential_idx').on(t.registeredAt, t.id).where(sql`${t.confidential}`),
     index('public_records_exercise_idx').on(t.registeredAt, t.id).where(sql`${t.exercise}`),
+    // Migration 0013 (edits, ADR 036): a record is replaced by at most one edit; a comment's newest edit by its id.
+    uniqueIndex('public_records_edit_once').on(t.relatedRecordId).where(sql`${t.kind} = 'edit'`),
+    index('public_records_edit_lookup_idx').on(t.channelId, t.externalId, t.id).where(sql`${t.kind} = 'edit'`),
   ],
 );
 
@@ -137,3 +141,34 @@ export const registerDestructions = pgTable('register_destructions', {
   contentSha256: text('content_sha256').notNull(),
 });
 export type RegisterDestruction = typeof registerDestructions.$inferSelect;
+
+export const registerExportFormats = ['csv', 'json'] as const;
+export const registerExportStates = ['queued', 'running', 'done', 'failed'] as const;
+
+/**
+ * A long export from /diarium (migration 0013, ADR 036): the job register__export writes the file and counts its
+ * progress here; the file is offered only in state 'done', after it was renamed into place whole.
+ */
+export const registerExports = pgTable(
+  'register_exports',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    requestedBy: uuid('requested_by')
+      .notNull()
+      .references(() => users.id),
+    format: text('format', { enum: registerExportFormats }).notNull(),
+    /** The search as the form's schema parsed it (app/forms/register.ts): the job runs exactly that search. */
+    search: jsonb('search').notNull(),
+    state: text('state', { enum: registerExportStates }).notNull().default('queued'),
+    rowsTotal: integer('rows_total'),
+    rowsWritten: integer('rows_written').notNull().default(0),
+    bytes: bigint('bytes', { mode: 'number' }),
+    sha256: text('sha256'),
+    error: text('error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [index('register_exports_requested_idx').on(t.requestedBy, t.createdAt)],
+);
+export type RegisterExport = typeof registerExports.$inferSelect;

@@ -5,19 +5,27 @@
  * classifier's suggestions) per comment, and moves the cursor last. A fetch that is retried, overlaps another or
  * dies before commit therefore registers every comment exactly once: what was not committed is fetched again, and
  * what was committed is recognised by its platform id (unique in inbox_items and, as a backstop, in the register).
+ *
+ * Edits (issue 9, ADR 036): a known comment seen with new text is a new version, registered as an `edit` record
+ * that references the record of the version it replaces (a correction is a new record; nothing is changed). It
+ * counts only if the version is newer than the one registered — the platform's change time when it gives one,
+ * otherwise when this fetch started — so an overlapping fetch that read the old text before the edit cannot
+ * register it back, and each edit is registered once (migration 0013: a record is replaced at most once).
  */
 import type { Channel } from '../../db/schema';
 import type { Tx } from '../../db/client';
 import {
   insertInboundRecord,
   insertInboxItem,
-  knownExternalIds,
+  knownItems,
+  latestCommentEdit,
   listFetchableChannels,
   lockCursor,
   publishedPostsOfChannel,
   readInboxSettings,
   recentItemsOfChannel,
   saveCursor,
+  updateInboxItem,
 } from '../../db/queries/inbox';
 import { findCursor } from '../../db/queries/inbox';
 import { canonicalJson, sha256Hex } from '../../common/canonical-json';
@@ -39,6 +47,8 @@ export interface FetchResult {
   channelId: string;
   fetched: number;
   registered: number;
+  /** Known comments seen with new text: each registered as an edit record. */
+  edited: number;
   error: string | null;
 }
 
@@ -64,12 +74,71 @@ export function inboundRecordContent(channel: Channel, c: InboundComment) {
   };
 }
 
-export async function registerComments(tx: Tx, channel: Channel, comments: InboundComment[], postsByExternalId: Map<string, { deliveryId: string; postId: string }>): Promise<number> {
+export interface Registered {
+  registered: number;
+  edited: number;
+}
+
+/** The summary (ärendemening) of a comment's record: its first 120 characters. */
+const summaryOf = (text: string) => Array.from(text).slice(0, 120).join('') || '(tom kommentar)';
+
+/**
+ * New versions of known comments: an `edit` record per changed text, newer than the version registered, that
+ * references that version's record; the inbox item then shows the new text.
+ */
+async function registerEdits(
+  tx: Tx,
+  channel: Channel,
+  seen: InboundComment[],
+  known: Awaited<ReturnType<typeof knownItems>>,
+  postsByExternalId: Map<string, { deliveryId: string; postId: string }>,
+  seenAt: Date,
+): Promise<number> {
+  let edited = 0;
+  for (const c of seen) {
+    const item = known.get(c.externalId);
+    if (!item || item.text === c.text) continue;
+    const versionAt = c.editedAt ?? seenAt;
+    const previous = await latestCommentEdit(tx, channel.id, c.externalId);
+    const previousAt = previous?.recordDate ?? item.appearedAt;
+    // Stored to the millisecond: a version is newer only if it is newer at that precision.
+    if (versionAt.getTime() <= previousAt.getTime()) continue;
+    const replaces = previous?.id ?? item.recordId;
+    const ours = c.postExternalId ? postsByExternalId.get(c.postExternalId) : undefined;
+    const content = { ...inboundRecordContent(channel, c), editedAt: c.editedAt?.toISOString() ?? null, seenAt: seenAt.toISOString(), replacesRecordId: replaces };
+    await insertInboundRecord(tx, {
+      kind: 'edit',
+      direction: 'incoming',
+      recordDate: versionAt,
+      channelId: channel.id,
+      postId: ours?.postId ?? null,
+      relatedRecordId: replaces,
+      platform: channel.platform,
+      externalId: c.externalId,
+      counterparty: c.authorName || c.authorId || '(okänd)',
+      summary: summaryOf(c.text),
+      content,
+      contentSha256: sha256Hex(canonicalJson(content)),
+    });
+    await updateInboxItem(tx, item.id, { text: c.text });
+    edited += 1;
+  }
+  return edited;
+}
+
+export async function registerComments(
+  tx: Tx,
+  channel: Channel,
+  comments: InboundComment[],
+  postsByExternalId: Map<string, { deliveryId: string; postId: string }>,
+  seenAt: Date = new Date(),
+): Promise<Registered> {
   // The same comment twice in one page (platform paging overlap) counts once.
   const unique = [...new Map(comments.map((c) => [c.externalId, c])).values()];
-  const known = await knownExternalIds(tx, channel.id, unique.map((c) => c.externalId));
+  const known = await knownItems(tx, channel.id, unique.map((c) => c.externalId));
+  const edited = await registerEdits(tx, channel, unique, known, postsByExternalId, seenAt);
   const fresh = unique.filter((c) => !known.has(c.externalId)).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
-  if (fresh.length === 0) return 0;
+  if (fresh.length === 0) return { registered: 0, edited };
   const settings = await readInboxSettings(tx);
   const config = readModerationConfig(settings.moderation);
   const options = moderationOptionsOf(config);
@@ -93,7 +162,7 @@ export async function registerComments(tx: Tx, channel: Channel, comments: Inbou
       platform: channel.platform,
       externalId: c.externalId,
       counterparty: c.authorName || c.authorId || '(okänd)',
-      summary: Array.from(c.text).slice(0, 120).join('') || '(tom kommentar)',
+      summary: summaryOf(c.text),
       content,
       contentSha256: sha256Hex(canonicalJson(content)),
     });
@@ -129,7 +198,7 @@ export async function registerComments(tx: Tx, channel: Channel, comments: Inbou
     objectId: channel.id,
     details: { count: fresh.length, externalIds: fresh.map((c) => c.externalId) },
   });
-  return fresh.length;
+  return { registered: fresh.length, edited };
 }
 
 /** One fetch of one channel. Platform trouble is recorded on the cursor and left for the next run. */
@@ -138,6 +207,8 @@ export async function fetchChannelComments(deps: FetchDeps, channel: Channel): P
   const posts = await publishedPostsOfChannel(deps.db, channel.id, WATCHED_POSTS);
   const postsByExternalId = new Map(posts.map((p) => [p.externalId!, { deliveryId: p.deliveryId, postId: p.postId }]));
   const before = await findCursor(deps.db, channel.id);
+  // What a version seen in this fetch is dated by when the platform gives no change time (see registerEdits).
+  const seenAt = new Date();
   let page;
   try {
     const credentials = await credentialsFor(deps, channel, module);
@@ -150,17 +221,17 @@ export async function fetchChannelComments(deps: FetchDeps, channel: Channel): P
     const message = e.message;
     deps.log.warn({ channelId: channel.id, err: message }, 'inbox fetch failed; retried next run');
     await saveCursor(deps.db, channel.id, { lastError: message, lastFetchedAt: new Date() });
-    return { channelId: channel.id, fetched: 0, registered: 0, error: message };
+    return { channelId: channel.id, fetched: 0, registered: 0, edited: 0, error: message };
   }
   const registered = await deps.db.transaction(async (tx) => {
     const cursor = await lockCursor(tx, channel.id);
-    const n = await registerComments(tx, channel, page.comments, postsByExternalId);
+    const n = await registerComments(tx, channel, page.comments, postsByExternalId, seenAt);
     // A fetch that started from an older cursor than the one now stored (it overlapped another) leaves it alone.
     const moveCursor = (cursor.cursor ?? null) === (before?.cursor ?? null) && page.cursor !== null;
     await saveCursor(tx, channel.id, { ...(moveCursor ? { cursor: page.cursor } : {}), lastError: null, lastFetchedAt: new Date() });
     return n;
   });
-  return { channelId: channel.id, fetched: page.comments.length, registered, error: null };
+  return { channelId: channel.id, fetched: page.comments.length, ...registered, error: null };
 }
 
 export async function fetchableChannels(deps: FetchDeps): Promise<Channel[]> {

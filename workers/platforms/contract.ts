@@ -98,6 +98,11 @@ export interface InboundComment {
   authorName: string;
   text: string;
   createdAt: Date;
+  /**
+   * When the platform says its author last changed the text (YouTube's updatedAt); absent or null when it was not
+   * changed or the platform does not tell. A known comment seen with new text is an edit (workers/lib/inbox.ts).
+   */
+  editedAt?: Date | null;
 }
 
 export interface CommentPage {

@@ -29,6 +29,6 @@ export function makeTask(deps: WorkerDeps): Task {
     const [channel] = await deps.db.select().from(channels).where(eq(channels.id, channelId));
     if (!channel || !channel.enabled) return;
     const result = await fetchChannelComments(deps, channel);
-    if (result.registered > 0) deps.log.info(result, 'inbox: comments registered');
+    if (result.registered > 0 || result.edited > 0) deps.log.info(result, 'inbox: comments registered');
   };
 }

@@ -63,6 +63,8 @@ export interface SimComment {
   deleted: boolean;
   /** True when our own account wrote it (a reply from the city). */
   fromOwner: boolean;
+  /** When its author last changed the text (POST /_sim/comments/edit); absent if never edited. */
+  updatedAt?: string;
 }
 
 export interface SimRequest {
@@ -173,6 +175,20 @@ export class SimulatorHub {
     return comment;
   }
 
+  /**
+   * Its author changes a comment's text, as the platforms let them: the same comment (same id) with new text and a
+   * new change time. Null when there is no such comment (or it is the city's own).
+   */
+  editComment(id: string, text: string): SimComment | null {
+    const comment = this.comments.find((c) => c.id === id && !c.deleted && !c.fromOwner);
+    if (!comment) return null;
+    comment.text = text;
+    // Strictly later than the last change, even within one millisecond, so every edit is a distinct version.
+    const last = Date.parse(comment.updatedAt ?? comment.createdAt);
+    comment.updatedAt = new Date(Math.max(Date.now(), last + 1)).toISOString();
+    return comment;
+  }
+
   reset(): void {
     this.posts = [];
     this.comments = [];
@@ -247,6 +263,7 @@ const controlComment = z.object({
   author: z.string().min(1),
   text: z.string().min(1),
 });
+const controlEdit = z.object({ id: z.string().min(1).max(200), text: z.string().min(1).max(100_000) });
 const latencyInput = z.object({ ms: z.number().int().min(0).max(600_000) });
 
 function send(res: http.ServerResponse, out: SimResponse): void {
@@ -310,6 +327,12 @@ async function handleControl(
     } catch (e) {
       return bad(e instanceof Error ? e.message : String(e));
     }
+  }
+  if (path === '/_sim/comments/edit' && method === 'POST') {
+    const parsed = controlEdit.safeParse(json);
+    if (!parsed.success) return bad(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const edited = hub.editComment(parsed.data.id, parsed.data.text);
+    return edited ? { status: 200, body: edited } : { status: 404, body: { error: `no comment ${parsed.data.id}` } };
   }
   if (path === '/_sim/latency' && method === 'GET') return { status: 200, body: { ms: hub.latencyMs } };
   if (path === '/_sim/latency' && method === 'POST') {

@@ -5,7 +5,8 @@
  * Cursor: "<newest publishedAt ISO>|<ids published at exactly that instant>". Threads are read newest first and
  * paging stops at the first thread older than the cursor; a comment published in the same instant as the cursor
  * is only skipped if its id is listed, so none is lost to a timestamp tie. The channel's own comments (our
- * replies) are not inbound and are left out.
+ * replies) are not inbound and are left out. A known comment its author changed after the cursor (updatedAt) is
+ * returned again, with its new text and editedAt, so the edit is registered; it never moves the cursor.
  */
 import type { youtube_v3 } from '@googleapis/youtube';
 import type { CommentPage, Connection, InboundComment, Published } from '../contract';
@@ -37,6 +38,8 @@ export function decodeCommentCursor(value: string | null): Cursor | null {
 function toInbound(comment: youtube_v3.Schema$Comment, fallbackVideoId: string | null): InboundComment | null {
   const s = comment.snippet;
   if (!comment.id || !s?.publishedAt) return null;
+  const updated = s.updatedAt ? Date.parse(s.updatedAt) : Number.NaN;
+  const edited = !Number.isNaN(updated) && updated > Date.parse(s.publishedAt);
   return {
     externalId: comment.id,
     postExternalId: s.videoId ?? fallbackVideoId,
@@ -45,7 +48,13 @@ function toInbound(comment: youtube_v3.Schema$Comment, fallbackVideoId: string |
     authorName: s.authorDisplayName ?? '',
     text: s.textOriginal ?? s.textDisplay ?? '',
     createdAt: new Date(s.publishedAt),
+    editedAt: edited ? new Date(updated) : null,
   };
+}
+
+/** Changed by its author after the cursor: its new text is an edit to register, though the comment itself is known. */
+function editedSince(comment: InboundComment, since: Cursor | null): boolean {
+  return since !== null && comment.editedAt != null && comment.editedAt.getTime() > since.at;
 }
 
 function isNew(comment: InboundComment, since: Cursor | null): boolean {
@@ -96,7 +105,7 @@ export async function fetchYoutubeComments(
         const first = comments[0];
         if (since && first && !first.parentExternalId && first.createdAt.getTime() < since.at) reachedOld = true;
         for (const c of comments) {
-          if (c.authorId !== conn.accountId && isNew(c, since)) found.set(c.externalId, c);
+          if (c.authorId !== conn.accountId && (isNew(c, since) || editedSince(c, since))) found.set(c.externalId, c);
         }
       }
       pageToken = data.nextPageToken ?? undefined;
@@ -105,10 +114,11 @@ export async function fetchYoutubeComments(
   }
 
   const comments = [...found.values()].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
-  const newest = comments.at(-1);
+  // The cursor follows new comments only: an edited old one must not move it back.
+  const newest = comments.filter((c) => isNew(c, since)).at(-1);
   if (!newest) return { comments, cursor: opts.cursor };
   const at = newest.createdAt.getTime();
-  const tied = comments.filter((c) => c.createdAt.getTime() === at).map((c) => c.externalId);
+  const tied = comments.filter((c) => c.createdAt.getTime() === at && isNew(c, since)).map((c) => c.externalId);
   const ids = since?.at === at ? [...new Set([...since.ids, ...tied])] : tied;
   return { comments, cursor: encodeCommentCursor({ at, ids }) };
 }

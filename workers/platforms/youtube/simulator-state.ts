@@ -386,7 +386,7 @@ export function commentResource(comment: SimComment, state: YoutubeSimState): Re
       likeCount: 0,
       ...(state.moderation.has(comment.id) ? { moderationStatus: state.moderation.get(comment.id) } : {}),
       publishedAt: comment.createdAt,
-      updatedAt: comment.createdAt,
+      updatedAt: comment.updatedAt ?? comment.createdAt,
     },
   };
   return { ...resource, etag: etag(resource) };
