@@ -40,6 +40,9 @@ import {
 import { checkDraft, createDeliveries, enqueuePublish, removePublishJob, transitionReturning } from '../../workers/delivery/index';
 import type { LimitProblem, Platform } from '../../workers/platforms/index';
 import { crisisTemplates, renderCrisisMessage, type CrisisTemplateKey, type Rendered } from '../../templates/crisis/index';
+import { insertPostMedia } from '../../db/queries/post-media';
+import { insertVariants } from '../../db/queries/post-variants';
+import { plannedCard, storeCard, type StoredCardFile } from './crisis-card.server';
 
 export type { Actor };
 
@@ -146,6 +149,8 @@ export interface ChannelCheck {
 export interface VariantPreview {
   language: CrisisLanguage;
   rendered: Rendered;
+  /** The image card every channel but YouTube carries (issue 11); null in a preview, before it is rendered. */
+  card: { png: StoredCardFile; jpeg: StoredCardFile } | null;
   /** What every channel gets (drill mark and thread reference included). */
   text: string;
   findings: Finding[];
@@ -186,7 +191,12 @@ function nextMsgType(messages: CrisisMessage[], templateKey: CrisisTemplateKey):
 }
 
 /** Everything the screen shows before "Publicera": each language's text, its screening and every channel's check. */
-export async function previewMessage(db: DbOrTx, input: Omit<MessageInput, 'screeningOverrideReason'>, locale: Locale = 'sv'): Promise<MessagePreview> {
+export async function previewMessage(
+  db: DbOrTx,
+  input: Omit<MessageInput, 'screeningOverrideReason'>,
+  locale: Locale = 'sv',
+  cards?: Map<CrisisLanguage, { png: StoredCardFile; jpeg: StoredCardFile }>,
+): Promise<MessagePreview> {
   const incident = await findIncident(db, input.incidentId);
   if (!incident) throw new CrisisError('not_found', t('crisis.notFound', {}, locale));
   const messages = await listMessages(db, incident.id);
@@ -203,7 +213,15 @@ export async function previewMessage(db: DbOrTx, input: Omit<MessageInput, 'scre
     ? []
     : rendered.variants.map(({ language, rendered: r }) => {
         const text = variantText(language, r, { msgType, exercise: incident.exercise, firstAt: first ? first.publishedAt : null });
-        return { language, rendered: r, text, findings: screenText(text, { locale }), channels: chosen.map((c) => checkChannel(c, text, incident.exercise, locale)) };
+        const card = cards?.get(language) ?? null;
+        return {
+          language,
+          rendered: r,
+          card,
+          text,
+          findings: screenText(text, { locale }),
+          channels: chosen.map((c) => checkChannel(c, text, incident.exercise, locale, card)),
+        };
       });
   const usable = variants.every((v) => v.channels.some((c) => !c.skipped)) && variants.every((v) => v.channels.every((c) => c.skipped || c.problems.length === 0));
   return {
@@ -217,13 +235,15 @@ export async function previewMessage(db: DbOrTx, input: Omit<MessageInput, 'scre
   };
 }
 
-function checkChannel(c: Channel, text: string, exercise: boolean, locale: Locale): ChannelCheck {
+function checkChannel(c: Channel, text: string, exercise: boolean, locale: Locale, card: { png: StoredCardFile; jpeg: StoredCardFile } | null): ChannelCheck {
   const base = { channelId: c.id, name: c.name, platform: c.platform };
   // YouTube's Data API has no text posts: a crisis message goes there only with a video (not offered here yet).
   if (c.platform === 'youtube') return { ...base, skipped: t('crisis.youtubeNeedsVideo', {}, locale), problems: [] };
   // A drill publishes only to the simulators.
   if (exercise && !c.apiBaseUrl) return { ...base, skipped: t('crisis.drillRealChannel', {}, locale), problems: [] };
-  const problems = checkDraft(c.platform, { text, media: [] }, locale);
+  // Checked with the card it will carry: the rendered one when publishing, its planned type and size in a preview.
+  const media = card ? [c.platform === 'instagram' ? card.jpeg : card.png] : [plannedCard(c.platform)];
+  const problems = checkDraft(c.platform, { text, media }, locale);
   if (!c.enabled) problems.push({ code: 'channel_disabled', message: t('delivery.channelDisabled', { channel: c.name }, locale) });
   return { ...base, skipped: null, problems };
 }
@@ -242,14 +262,7 @@ export interface PublishedMessage {
 export async function publishMessage(db: Db, input: MessageInput, actor: Actor, locale: Locale = 'sv'): Promise<PublishedMessage> {
   const preview = await previewMessage(db, input, locale);
   if (Object.keys(preview.fieldErrors).length > 0) throw new CrisisError('invalid', t('crisis.fixFields', {}, locale), preview.fieldErrors);
-  if (!preview.ok) {
-    const problems = preview.variants.flatMap((v) =>
-      v.channels.flatMap((c) => [
-        ...(c.skipped ? [] : c.problems.map((p) => `${v.language} · ${c.name}: ${p.message}`)),
-      ]),
-    );
-    throw new CrisisError('limits', t('crisis.channelProblems', {}, locale), {}, problems.length ? problems : [t('crisis.noUsableChannel', {}, locale)]);
-  }
+  if (!preview.ok) throw new CrisisError('limits', t('crisis.channelProblems', {}, locale), {}, channelProblems(preview, locale));
   const override = input.screeningOverrideReason?.trim() || null;
   if (preview.blocked && (!override || override.length < 3)) {
     const problems = preview.variants.flatMap((v) => v.findings.filter((f) => f.severity === 'block').map((f) => `${v.language}: ${f.message} (${f.text})`));
@@ -257,6 +270,11 @@ export async function publishMessage(db: Db, input: MessageInput, actor: Actor, 
   }
   const rendered = renderCrisisMessage(input.templateKey, input.variables, preview.incident.languages);
   if (!rendered.ok) throw new CrisisError('invalid', t('crisis.fixFields', {}, locale), rendered.fieldErrors);
+  // The cards are rendered and stored before the transaction (content-addressed files, harmless if it fails), then
+  // every channel is checked again with the real files.
+  const cards = await renderCards(preview, rendered.variables);
+  const checked = await previewMessage(db, input, locale, cards);
+  if (!checked.ok) throw new CrisisError('limits', t('crisis.channelProblems', {}, locale), {}, channelProblems(checked, locale));
 
   return db.transaction(async (tx) => {
     const incident = await lockIncident(tx, input.incidentId);
@@ -287,7 +305,7 @@ export async function publishMessage(db: Db, input: MessageInput, actor: Actor, 
     });
     const out: PublishedMessage['variants'] = [];
     const previousRecordIds = previous ? (await listVariants(tx, [previous.id])).map((v) => v.recordId) : [];
-    for (const v of preview.variants) {
+    for (const v of checked.variants) {
       const targets = v.channels.filter((c) => !c.skipped);
       const thread = firstVariants.find((f) => f.language === v.language);
       const post = await insertPost(tx, {
@@ -297,6 +315,7 @@ export async function publishMessage(db: Db, input: MessageInput, actor: Actor, 
         scheduledAt: now,
         replyToPostId: thread?.postId ?? null,
       });
+      if (v.card) await attachCard(tx, post.id, v.card, targets);
       const rows = await createDeliveries(
         tx,
         targets.map((c) => ({ postId: post.id, channelId: c.channelId, state: 'queued' as const, scheduledAt: now, isCrisis: true })),
@@ -313,6 +332,7 @@ export async function publishMessage(db: Db, input: MessageInput, actor: Actor, 
         instruction: v.rendered.instruction,
         text: v.text,
         channels: targets.map((c) => c.name),
+        card: v.card ? { png: v.card.png.sha256, jpeg: v.card.jpeg.sha256, altText: v.card.png.altText } : null,
         references: previous?.capIdentifier ?? null,
         publishedBy: actor.userId,
         screeningOverrideReason: message.screeningOverrideReason,
@@ -361,6 +381,49 @@ export async function publishMessage(db: Db, input: MessageInput, actor: Actor, 
     });
     return { message, variants: out };
   });
+}
+
+function channelProblems(preview: MessagePreview, locale: Locale): string[] {
+  const problems = preview.variants.flatMap((v) => v.channels.flatMap((c) => (c.skipped ? [] : c.problems.map((p) => `${v.language} · ${c.name}: ${p.message}`))));
+  return problems.length ? problems : [t('crisis.noUsableChannel', {}, locale)];
+}
+
+/** One card per language, with the post text as its alt text. */
+async function renderCards(preview: MessagePreview, variables: Record<string, string>): Promise<Map<CrisisLanguage, { png: StoredCardFile; jpeg: StoredCardFile }>> {
+  const out = new Map<CrisisLanguage, { png: StoredCardFile; jpeg: StoredCardFile }>();
+  for (const v of preview.variants) {
+    const card = await storeCard(
+      {
+        language: v.language,
+        kind: preview.msgType,
+        exercise: preview.incident.exercise,
+        headline: v.rendered.headline,
+        area: variables.area ?? preview.incident.area,
+        instruction: v.rendered.instruction,
+        readMore: variables.readMore ?? null,
+      },
+      v.text,
+      `kriskort-${preview.seq}-${v.language}`,
+    );
+    out.set(v.language, card);
+  }
+  return out;
+}
+
+/**
+ * The card as the post's media: the PNG is the base media (X, Facebook), and Instagram channels get the JPEG as
+ * their own media (a post variant with own_media), since Instagram takes only JPEG.
+ */
+async function attachCard(tx: DbOrTx, postId: string, card: { png: StoredCardFile; jpeg: StoredCardFile }, targets: ChannelCheck[]): Promise<void> {
+  const instagram = targets.filter((c) => c.platform === 'instagram');
+  await insertPostMedia(tx, [
+    { ...card.png, postId, position: 0, stored: true, data: null, channelId: null },
+    ...instagram.map((c, i) => ({ ...card.jpeg, postId, position: i + 1, stored: true, data: null, channelId: c.channelId })),
+  ]);
+  await insertVariants(
+    tx,
+    instagram.map((c) => ({ postId, channelId: c.channelId, text: null, title: null, privacy: null, ownMedia: true })),
+  );
 }
 
 /** CAP identifier: unique for the sender, no spaces, commas or restricted characters (CAP 1.2 §3.2.1). */

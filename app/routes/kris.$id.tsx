@@ -142,8 +142,9 @@ export default function IncidentPage() {
     constraint: getZodConstraint(crisisMessageSchema),
     onValidate: ({ formData }) => parseWithZod(formData, { schema: crisisMessageSchema }),
     shouldRevalidate: 'onBlur',
-    defaultValue: { area: data.incident.area, readMore: 'https://helsingborg.se/', // Text-only channels by default: Instagram needs an image card and YouTube a video.
-    channelIds: data.channels.filter((c) => c.platform === 'x' || c.platform === 'facebook').map((c) => c.id) },
+    // By default the city's first X, Facebook and Instagram channel (each message carries its image card); YouTube
+    // needs a video, and a second account of a platform is a choice.
+    defaultValue: { area: data.incident.area, readMore: 'https://helsingborg.se/', channelIds: (['x', 'facebook', 'instagram'] as const).flatMap((p) => data.channels.find((c) => c.platform === p)?.id ?? []) },
   });
   const chosen = new Set((fields.channelIds.value as string[] | undefined) ?? []);
   const preview = (actionData?.preview ?? null) as PreviewJson | null;

@@ -112,6 +112,7 @@ export function createFacebookAdapter(options: FacebookAdapterOptions = {}): Pla
     if (fields.message) form.set('message', fields.message);
     form.set('published', String(fields.published));
     form.set('source', photoBlob(photo), photo.filename);
+    if (photo.altText) form.set('alt_text_custom', photo.altText);
     const res = await graphCall<{ id: string; post_id?: string }>(client(conn, signal), {
       method: 'POST',
       path: `/${page(conn)}/photos`,

@@ -50,6 +50,7 @@ interface UnpublishedPhoto {
   mimeType: string;
   bytes: number;
   attached: boolean;
+  altText?: string;
 }
 
 const POST_ID = '\\d+_\\d+';
@@ -185,7 +186,7 @@ export function createFacebookSimulator(initial: Partial<FacebookSimulatorConfig
       if (!photo || photo.pageId !== page.pageId || photo.attached) {
         return graphError(400, { code: 100, message: `(#100) param attached_media[${i}] must be a valid unpublished media_fbid` });
       }
-      media.push({ id, mimeType: photo.mimeType, bytes: photo.bytes });
+      media.push({ id, mimeType: photo.mimeType, bytes: photo.bytes, ...(photo.altText ? { altText: photo.altText } : {}) });
     }
     if (message === '' && !link && media.length === 0) {
       return graphError(400, { code: 100, message: '(#100) Missing message or attachment' });
@@ -233,11 +234,13 @@ export function createFacebookSimulator(initial: Partial<FacebookSimulatorConfig
     const tooLong = checkMessage(message);
     if (tooLong) return tooLong;
     const photoId = hub.nextId(16);
+    // Graph's custom alt text for a photo (screen readers); Facebook's own guess is used without it.
+    const altText = input.fields.get('alt_text_custom') || undefined;
     if (input.fields.get('published') === 'false') {
-      photos.set(photoId, { pageId: page.pageId, mimeType, bytes: data.length, attached: false });
+      photos.set(photoId, { pageId: page.pageId, mimeType, bytes: data.length, attached: false, ...(altText ? { altText } : {}) });
       return ok({ id: photoId });
     }
-    const post = recordPost(hub, page, { message, link: null, media: [{ id: photoId, mimeType, bytes: data.length }] }, req);
+    const post = recordPost(hub, page, { message, link: null, media: [{ id: photoId, mimeType, bytes: data.length, ...(altText ? { altText } : {}) }] }, req);
     return ok({ id: photoId, post_id: post.id });
   }
 

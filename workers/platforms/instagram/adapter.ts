@@ -272,13 +272,13 @@ export function createInstagramAdapter(options: InstagramAdapterOptions = {}): I
 
   async function createContainer(
     conn: Connection<InstagramCredentials>,
-    media: { kind: 'image' | 'video'; url: string },
+    media: { kind: 'image' | 'video'; url: string; altText?: string },
     caption: string,
     signal?: AbortSignal,
   ): Promise<string> {
     const form =
       media.kind === 'image'
-        ? { image_url: media.url, caption }
+        ? { image_url: media.url, caption, ...(media.altText ? { alt_text: media.altText } : {}) }
         : { video_url: media.url, media_type: 'REELS', share_to_feed: true, caption };
     // Not `creates`: a container is invisible until media_publish and expires on its own after 24 hours.
     const res = await graphCall<{ id: string }>(client(conn, signal), { method: 'POST', path: `/${igUser(conn)}/media`, form });
@@ -335,7 +335,7 @@ export function createInstagramAdapter(options: InstagramAdapterOptions = {}): I
 
       if (!container) {
         const createdAt = policy.now().toISOString();
-        const containerId = await createContainer(conn, { kind: media.kind, url: media.publicUrl }, caption, hooks.signal);
+        const containerId = await createContainer(conn, { kind: media.kind, url: media.publicUrl, ...(media.altText ? { altText: media.altText } : {}) }, caption, hooks.signal);
         container = { containerId, createdAt, contentKey };
         await hooks.checkpoint(container);
       }

@@ -276,7 +276,9 @@ export function createInstagramSimulator(initial: Partial<InstagramSimulatorConf
       if (imageUrl && requestedType !== 'REELS') {
         const checked = await checkImage(imageUrl);
         if ('status' in checked) return checked;
-        media = [{ id: `${hub.nextId(15)}`, ...checked }];
+        // alt_text: the image's description for screen readers (image posts only, as on Graph).
+        const altText = f.get('alt_text') || undefined;
+        media = [{ id: `${hub.nextId(15)}`, ...checked, ...(altText ? { altText } : {}) }];
         mediaType = requestedType === 'STORIES' ? 'STORIES' : 'IMAGE';
       } else if (videoUrl && (requestedType === 'REELS' || requestedType === 'STORIES' || isCarouselItem)) {
         const checked = await checkVideo(videoUrl);

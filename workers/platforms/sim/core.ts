@@ -41,7 +41,8 @@ export interface SimPost {
   id: string;
   text: string;
   link: string | null;
-  media: { id: string; mimeType: string; bytes: number }[];
+  /** altText: the description the platform received for an image (X metadata, Facebook alt_text_custom, Instagram alt_text). */
+  media: { id: string; mimeType: string; bytes: number; altText?: string }[];
   replyTo: string | null;
   createdAt: string;
   deleted: boolean;

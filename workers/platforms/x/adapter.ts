@@ -23,7 +23,7 @@ import {
 import { DEFAULT_TIMEOUT_MS, createXClient, permalinkFor, type RequestContext } from './client';
 import type { XCredentials } from './credentials';
 import { toPlatformError, type ErrorContext } from './errors';
-import { checkXLimits, composeXText, X_LIMITS } from './limits';
+import { checkXLimits, composeXText, X_LIMITS, X_MAX_ALT_TEXT } from './limits';
 import { expandedText, sameText } from './match';
 
 /** Proactive refresh margin: X access tokens live two hours. */
@@ -101,6 +101,15 @@ async function uploadAll(conn: Connection<XCredentials>, req: PublishRequest, si
         }
       },
     );
+    if (item.kind === 'image' && item.altText) {
+      const alt = Array.from(item.altText).slice(0, X_MAX_ALT_TEXT).join('');
+      await withClient(
+        conn,
+        // Metadata on media not yet attached publishes nothing: repeating it is safe.
+        { ambiguousAfterSend: false, signal: uploadSignal, describeInvalid: () => `X tog inte emot bildbeskrivningen för ${item.filename}.` },
+        (client) => client.v2.createMediaMetadata(id, { alt_text: { text: alt } }),
+      );
+    }
     ids.push(id);
   }
   return ids;

@@ -123,3 +123,6 @@ export function checkXLimits(draft: Draft, locale: Locale = defaultLocale): Limi
   problems.push(...mediaProblems(draft.media, locale));
   return { ok: problems.length === 0, length, limit, problems };
 }
+
+/** An image's alt text on X (media metadata) is at most 1000 characters. */
+export const X_MAX_ALT_TEXT = 1000;

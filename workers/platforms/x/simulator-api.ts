@@ -152,7 +152,7 @@ export function createTweet(s: XSimState, req: SimRequest, hub: SimulatorHub, us
     id,
     text,
     link: twitterText.extractUrls(text)[0] ?? null,
-    media: attached.map((m) => ({ id: m.id, mimeType: m.mimeType, bytes: m.totalBytes })),
+    media: attached.map((m) => ({ id: m.id, mimeType: m.mimeType, bytes: m.totalBytes, ...(m.altText ? { altText: m.altText } : {}) })),
     replyTo,
     createdAt,
     deleted: false,

@@ -68,6 +68,7 @@ export interface SimMedia {
   state: 'uploading' | ProcessingState;
   pollsLeft: number;
   doomed: boolean;
+  altText?: string;
 }
 
 export interface Window {

@@ -5,6 +5,7 @@
 import type { SimRequest, SimResponse, SimulatorHub } from '../sim/core';
 import type { TokenClaims } from './sim-oauth';
 import { invalidRequest, parseJsonObject, parseMultipart } from './sim-wire';
+import { X_MAX_ALT_TEXT } from './limits';
 import { categoryOf, keyPrefix, maxBytes, now, type SimMedia, type XSimState } from './simulator-state';
 
 export function initializeUpload(s: XSimState, req: SimRequest, hub: SimulatorHub, user: TokenClaims): SimResponse {
@@ -119,4 +120,17 @@ export function uploadStatus(s: XSimState, req: SimRequest, hub: SimulatorHub, u
   }
   const info = processingInfo(s, item) ?? { state: 'succeeded', progress_percent: 100 };
   return { status: 200, body: { data: { id: item.id, media_key: item.key, processing_info: info } } };
+}
+
+/** POST /2/media/metadata: the image's description for screen readers, kept with the media and shown on the post. */
+export function mediaMetadata(s: XSimState, req: SimRequest, user: TokenClaims): SimResponse {
+  const json = parseJsonObject(req.body);
+  const item = ownedUpload(s, typeof json?.id === 'string' ? json.id : '', user);
+  if ('status' in item) return item;
+  const alt = (json?.metadata as { alt_text?: { text?: unknown } } | undefined)?.alt_text?.text;
+  if (typeof alt !== 'string' || alt.length === 0 || Array.from(alt).length > X_MAX_ALT_TEXT) {
+    return invalidRequest(`alt_text.text must be 1–${X_MAX_ALT_TEXT} characters`, { alt_text: [alt ?? null] });
+  }
+  item.altText = alt;
+  return { status: 200, body: { data: { id: item.id, associated_metadata: { alt_text: { text: alt } } } } };
 }

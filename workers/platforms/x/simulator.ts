@@ -27,7 +27,7 @@ import {
   type XSimulatorOptions,
   type XSimulatorOverrides,
 } from './simulator-state';
-import { appendUpload, finalizeUpload, initializeUpload, uploadStatus } from './simulator-upload';
+import { appendUpload, finalizeUpload, initializeUpload, mediaMetadata, uploadStatus } from './simulator-upload';
 
 export { defaultXSimulatorOptions, xOperations, type XOperation, type XSimulatorOptions, type XSimulatorOverrides } from './simulator-state';
 
@@ -71,6 +71,7 @@ export function createXSimulator(overrides: XSimulatorOverrides = {}): PlatformS
     ),
     api(s, 'POST', /^\/2\/media\/upload\/(?<id>\d+)\/finalize$/, 'media_upload', (req, hub, user) => finalizeUpload(s, req, hub, user)),
     api(s, 'GET', /^\/2\/media\/upload$/, 'media_upload', (req, hub, user) => uploadStatus(s, req, hub, user)),
+    api(s, 'POST', /^\/2\/media\/metadata$/, 'media_upload', (req, _hub, user) => mediaMetadata(s, req, user)),
     {
       method: 'POST',
       pattern: /^\/2\/oauth2\/token$/,
