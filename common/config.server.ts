@@ -53,6 +53,15 @@ export const configSchema = z.object({
   // Where pino writes its JSON lines: stdout unless a file is named.
   LOG_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Link cards (ADR 038): a page's title, description and image fetched for the composer. Only public addresses are
+  // reached; hosts listed here (host or host:port, comma-separated) are reached anyway: local test and demo pages.
+  LINK_CARD_TEST_HOSTS: z
+    .string()
+    .transform((v) => v.split(',').map((h) => h.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[\w.\-[\]:]+$/, 'expected host or host:port entries separated by commas')))
+    .default([]),
+  LINK_CARD_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  LINK_CARD_MAX_BYTES: z.coerce.number().int().min(1024).max(20 * 1024 * 1024).default(1024 * 1024),
   X_CLIENT_ID: z.string().optional(),
   X_CLIENT_SECRET: z.string().optional(),
   META_APP_ID: z.string().optional(),

@@ -9,6 +9,7 @@ import { enHandover } from './areas/handover';
 import { enHandover2 } from './areas/handover2';
 import { enOps } from './areas/ops';
 import { enApi } from './areas/api';
+import { enCompose2 } from './areas/compose2';
 
 export const en: Record<MessageKey, string> = {
   'app.name': 'Utrop',
@@ -243,4 +244,5 @@ export const en: Record<MessageKey, string> = {
   ...enHandover2,
   ...enOps,
   ...enApi,
+  ...enCompose2,
 };

@@ -8,6 +8,7 @@ import { svHandover } from './areas/handover';
 import { svHandover2 } from './areas/handover2';
 import { svOps } from './areas/ops';
 import { svApi } from './areas/api';
+import { svCompose2 } from './areas/compose2';
 
 export const sv = {
   'app.name': 'Utrop',
@@ -242,6 +243,7 @@ export const sv = {
   ...svHandover2,
   ...svOps,
   ...svApi,
+  ...svCompose2,
 } as const;
 
 export type MessageKey = keyof typeof sv;
