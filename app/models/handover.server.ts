@@ -15,6 +15,7 @@ import {
   handbacksOf,
   handoverChannels,
   hasAccepted,
+  hasUsedInvitation,
   insertGuidelines,
   invitationsOf,
   latestGuidelines,
@@ -416,6 +417,11 @@ export async function hostMayEditPost(db: DbOrTx, user: Pick<User, 'id' | 'role'
 
 export async function currentGuidelines(db: DbOrTx, channelId: string) {
   return latestGuidelines(db, channelId);
+}
+
+/** An employee back for another week already has a password: the invitation page lets them sign in instead. */
+export async function hostMaySignIn(db: DbOrTx, userId: string): Promise<boolean> {
+  return hasUsedInvitation(db, userId);
 }
 
 export async function invitationChannelName(db: DbOrTx, channelId: string): Promise<string> {

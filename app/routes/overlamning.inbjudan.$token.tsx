@@ -2,13 +2,13 @@ import { getFormProps, getInputProps, useForm } from '@conform-to/react';
 import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { redirect } from '@remix-run/node';
-import { Form, useActionData, useLoaderData } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { createSession } from '../utils/session.server';
 import { rotateCsrf } from '../utils/csrf.server';
 import { parseForm, readForm } from '../utils/request.server';
 import { localeFromRequest } from '../utils/locale.server';
 import { acceptInvitationSchema } from '../forms/handover';
-import { acceptInvitation, findInvitation, HandoverError, invitationChannelName, weekLabelOf } from '../models/handover.server';
+import { acceptInvitation, findInvitation, HandoverError, hostMaySignIn, invitationChannelName, weekLabelOf } from '../models/handover.server';
 import { CsrfInput } from '../components/csrf-input';
 import { Field, FormMessage } from '../components/forms';
 import { useLocale, useT } from '../utils/i18n';
@@ -28,6 +28,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
     from: found.week.startsAt,
     to: new Date(found.week.endsAt.getTime() - 1),
     channel: await invitationChannelName(context.db, found.week.channelId),
+    maySignIn: await hostMaySignIn(context.db, found.week.userId),
   };
 }
 
@@ -72,6 +73,11 @@ export default function InvitationPage() {
     <section aria-labelledby="invitation-title">
       <h1 id="invitation-title">{tr('handover.invitationTitle', { channel: data.channel })}</h1>
       <p>{tr('handover.invitationIntro', { week: data.week, from: formatLongDate(data.from, locale), to: formatLongDate(data.to, locale), email: data.email })}</p>
+      {data.maySignIn ? (
+        <p>
+          {tr('handover2.signInInstead')} <Link to="/login?redirectTo=%2Foverlamning%2Friktlinjer">{tr('handover2.signIn')}</Link>
+        </p>
+      ) : null}
       <Form method="post" {...getFormProps(form)} className="narrow">
         <CsrfInput />
         <FormMessage message={form.errors?.join(' ')} />

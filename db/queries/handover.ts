@@ -126,6 +126,17 @@ export async function invitationsOf(db: DbOrTx, weekIds: string[]) {
   return db.select().from(handoverInvitations).where(inArray(handoverInvitations.weekId, weekIds));
 }
 
+/** Whether the host has set a password through an earlier invitation (and may simply sign in with it). */
+export async function hasUsedInvitation(db: DbOrTx, userId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: handoverInvitations.id })
+    .from(handoverInvitations)
+    .innerJoin(handoverWeeks, eq(handoverWeeks.id, handoverInvitations.weekId))
+    .where(and(eq(handoverWeeks.userId, userId), sql`${handoverInvitations.usedAt} is not null`))
+    .limit(1);
+  return Boolean(row);
+}
+
 export async function acceptancesOf(db: DbOrTx, weekIds: string[]) {
   if (weekIds.length === 0) return [];
   return db.select().from(handoverAcceptances).where(inArray(handoverAcceptances.weekId, weekIds));

@@ -157,6 +157,12 @@ describe('every route, asked by a staff host outside their scope', () => {
     expect(schedule).toContain(teamPostText);
     expect(schedule).not.toContain(`/inlagg/${ids.teamPost}`);
     for (const q of ['?view=month', '?view=week&week=2031-W40']) expect((await s.get(`/planering${q}`)).status, q).toBe(404);
+    // Hostile queries of the host's schedule: a clear 400 (or 404 for another week), never a 500, never data.
+    for (const q of ['?week=2026-W99', '?week=%00', `?week=${'9'.repeat(5000)}`, '?view=year', '?week=2026-W53&week=2027-W01', '?month=%FF%FE', '?week=']) {
+      const res = await s.get(`/planering${q}`);
+      expect([400, 404], `${q} → ${res.status}`).toContain(res.status);
+      expect(await res.text()).not.toContain(teamPostText);
+    }
 
     // One second after the week ends, the same live session: only the overview, their own posts and the guidelines
     // page (which says the week is over) answer; nothing of the account's schedule remains.

@@ -7,6 +7,8 @@ export const svHandover2 = {
   'handover2.handedBackCount': 'Utkast tillbaka efter veckan: {count}',
   'handover2.review': 'Granska',
   'handover2.handedBackFrom': 'Från {state}',
+  'handover2.signInInstead': 'Du har redan ett lösenord från en tidigare vecka. Välj ett nytt nedan, eller',
+  'handover2.signIn': 'logga in med ditt lösenord',
 };
 
 export const enHandover2: Record<keyof typeof svHandover2, string> = {
@@ -17,4 +19,6 @@ export const enHandover2: Record<keyof typeof svHandover2, string> = {
   'handover2.handedBackCount': 'Drafts handed back after the week: {count}',
   'handover2.review': 'Review',
   'handover2.handedBackFrom': 'From {state}',
+  'handover2.signInInstead': 'You already have a password from an earlier week. Choose a new one below, or',
+  'handover2.signIn': 'sign in with your password',
 };
