@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { count, eq } from 'drizzle-orm';
+import { count } from 'drizzle-orm';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { apiTokens, posts } from '../../db/schema';
 import { revokeApiToken } from '../../app/models/api-tokens.server';
