@@ -28,7 +28,8 @@ export const MAX_VARIANTS = 20;
 export const composeSchema = z.object({
   kind: z.enum(composerKinds, { error: 'compose.badKind' }).default('general'),
   text: z.string({ error: 'validation.required' }).trim().min(1, { error: 'validation.required' }),
-  link: z.string().trim().url({ error: 'validation.url' }).optional(),
+  // http(s) only: a javascript: or data: address is no link card and no link on a platform.
+  link: z.string().trim().url({ protocol: /^https?$/, error: 'validation.url' }).optional(),
   title: z.string().trim().max(200).optional(),
   channelIds: z.array(z.string().uuid(), { error: 'compose.noChannels' }).min(1, { error: 'compose.noChannels' }).max(MAX_VARIANTS),
   files: z.array(mediaSlotSchema).max(BASE_MEDIA_SLOTS).optional(),

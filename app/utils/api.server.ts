@@ -116,7 +116,8 @@ export async function apiHandle(request: Request, fn: () => Promise<Response>): 
   } catch (e) {
     if (e instanceof ApiError) return apiJson(errorBody(e), e.status, e.headers);
     if (e instanceof ApiProblem) return apiJson(errorBody(e), e.status);
-    if (e instanceof JsonInputError) return apiJson(errorBody(e), e.status);
+    // The unread rest of a refused body stays on the connection: close it, so the client does not reuse it.
+    if (e instanceof JsonInputError) return apiJson(errorBody(e), e.status, e.status === 413 ? { Connection: 'close' } : {});
     if (e instanceof Response) {
       const message = (await e.text().catch(() => '')).slice(0, 500) || e.statusText || String(e.status);
       return apiJson(errorBody({ code: e.status === 404 ? 'not_found' : e.status === 403 ? 'forbidden' : 'refused', message }), e.status);
