@@ -80,6 +80,13 @@ export async function startWebServer(opts: WebOptions): Promise<RunningWeb> {
     res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
     if (secureCookies) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    // A refusal sent before the body was read (413, 415, a guard): the unread rest would turn the client's next
+    // request on this socket into a connection reset, so the connection ends with this response (issue 14).
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: typeof res, ...args: Parameters<typeof writeHead>) {
+      if (!req.complete && !this.headersSent) this.setHeader('Connection', 'close');
+      return writeHead.apply(this, args);
+    } as typeof writeHead;
     // The only client address loaders see is the socket's, so a client cannot spoof its own for login throttling.
     req.headers['x-utrop-client-ip'] = req.socket.remoteAddress ?? 'unknown';
     next();
@@ -97,7 +104,9 @@ export async function startWebServer(opts: WebOptions): Promise<RunningWeb> {
     '*',
     createRequestHandler({
       build: opts.build,
-      mode: process.env.NODE_ENV === 'production' ? 'production' : 'development',
+      // Remix's development mode sends server stack traces to the browser; only an explicit development process
+      // (NODE_ENV=development) gets them. Tests and the demo answer like production; errors go to the log (ADR 025).
+      mode: process.env.NODE_ENV === 'development' ? 'development' : 'production',
       getLoadContext: (_req, res): UtropContext => ({
         db: opts.db,
         cspNonce: String(res.locals.cspNonce),

@@ -119,7 +119,8 @@ export function safeFileName(name: string): string {
 
 /** The per-field checks of readForm and readQuery (NUL bytes, invalid UTF-8, length), in one place. */
 function fieldCollector(options: Pick<ReadFormOptions, 'maxChars'>, locale: Locale, encoding: FormEncoding | 'query') {
-  const fieldErrors: Record<string, string[]> = {};
+  // No prototype: a field named valueOf or __proto__ is a field like any other, not Object.prototype's (issue 14).
+  const fieldErrors = Object.create(null) as Record<string, string[]>;
   const addError = (field: string, message: string) => {
     const list = (fieldErrors[field] ??= []);
     if (!list.includes(message)) list.push(message);
@@ -210,13 +211,64 @@ export function parseForm<Schema extends ZodType>(read: ReadForm, schema: Schema
     const { '': formLevel = [], ...fields } = read.fieldErrors;
     const formErrors = [...formLevel, ...(options.formErrors ?? [])];
     const fieldErrors = { ...fields, ...options.fieldErrors };
-    return submission.reply({
+    const result = submission.reply({
       ...options,
       formErrors: formErrors.length ? formErrors : undefined,
       fieldErrors: Object.keys(fieldErrors).length ? fieldErrors : undefined,
     } as Parameters<typeof submission.reply>[0]);
+    // A forged field of the wrong shape (`files=x` where the schema has a list) would make conform throw while the
+    // form re-renders: what was typed is kept only where its shape fits the schema (issue 14).
+    if (result.initialValue) result.initialValue = pruneToShape(schema, result.initialValue) as typeof result.initialValue;
+    return result;
   };
   return { submission, value, reply };
+}
+
+interface ZodDefLike {
+  _zod?: { def: { type?: string; shape?: Record<string, unknown>; element?: unknown; options?: unknown[]; innerType?: unknown; in?: unknown } };
+}
+
+/** The object or array schemas a value may have to match (through optional, default, pipe and unions). */
+function shapesOf(schema: unknown, depth = 0): { objects: Record<string, unknown>[]; arrays: unknown[]; other: boolean } {
+  const def = (schema as ZodDefLike | undefined)?._zod?.def;
+  const out = { objects: [] as Record<string, unknown>[], arrays: [] as unknown[], other: false };
+  if (!def || depth > 20) return { ...out, other: true };
+  if (def.type === 'object' && def.shape) out.objects.push(def.shape);
+  else if (def.type === 'array') out.arrays.push(def.element);
+  else if (def.type === 'union' && def.options) {
+    for (const o of def.options) {
+      const sub = shapesOf(o, depth + 1);
+      out.objects.push(...sub.objects);
+      out.arrays.push(...sub.arrays);
+      out.other ||= sub.other;
+    }
+  } else if (def.innerType || def.in) return shapesOf(def.innerType ?? def.in, depth + 1);
+  else out.other = true;
+  return out;
+}
+
+/** `value` with every part whose shape (list, fieldset, text) the schema cannot have removed. */
+function pruneToShape(schema: unknown, value: unknown, depth = 0): unknown {
+  if (depth > 20) return undefined;
+  const { objects, arrays, other } = shapesOf(schema);
+  if (Array.isArray(value)) {
+    if (arrays.length === 0) return undefined;
+    return value.map((item) => pruneToShape(arrays[0], item, depth + 1));
+  }
+  if (value !== null && typeof value === 'object') {
+    if (objects.length === 0) return undefined;
+    const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(value)) {
+      const field = objects.find((shape) => Object.hasOwn(shape, k))?.[k];
+      if (field === undefined) continue;
+      const kept = pruneToShape(field, v, depth + 1);
+      if (kept !== undefined) out[k] = kept;
+    }
+    return { ...out };
+  }
+  // One text where a list of texts belongs is how a single checked box arrives: kept. Where a list of fieldsets or a
+  // fieldset belongs, a text is forged and would break the form.
+  return other || arrays.some((element) => shapesOf(element).other) ? value : undefined;
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

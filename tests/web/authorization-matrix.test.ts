@@ -159,5 +159,5 @@ describe('authorization matrix', () => {
     }
     expect(mismatches).toEqual([]);
     expect(checked).toBe(who.length * addresses.size * 2);
-  });
+  }, 300_000);
 });
