@@ -6,6 +6,7 @@ import { svCrisis } from './areas/crisis';
 import { svInbox } from './areas/inbox';
 import { svHandover } from './areas/handover';
 import { svOps } from './areas/ops';
+import { svReg2 } from './areas/reg2';
 
 export const sv = {
   'app.name': 'Utrop',
@@ -238,6 +239,7 @@ export const sv = {
   ...svInbox,
   ...svHandover,
   ...svOps,
+  ...svReg2,
 } as const;
 
 export type MessageKey = keyof typeof sv;
