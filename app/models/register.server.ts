@@ -4,10 +4,12 @@
  * without view:register:confidential gets the sender, the description and the content withheld, the legal reference
  * shown (db/register/mask.ts).
  */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import type { Db, DbOrTx } from '../../db/client';
 import type { Role } from '../../common/roles';
-import { parseCityLocalInput } from '../../common/time';
+import { parseCityLocalInput, toCityLocalInput } from '../../common/time';
 import { recordAudit } from '../../db/queries/audit';
 import {
   findMediaByHashes,
@@ -24,6 +26,11 @@ import { maskRecord, type ReleasedRecord } from '../../db/register/mask';
 import { verifyRegister, writeAnchor, type VerifyResult } from '../../db/register';
 import type { PublicRecord } from '../../db/schema';
 import { writeSearchExport } from './register-export.server';
+import { findOwnRegisterExport, insertRegisterExport } from '../../db/queries/register-exports';
+import type { RegisterExport } from '../../db/schema';
+import { enqueue } from '../../workers/delivery/index';
+import { exportFileName, storedExportSearchSchema, type StoredExportSearch } from '../../common/register-export';
+import { registerExportDir } from '../../common/export-dir.server';
 import { roleHasPermission } from '../utils/permissions';
 import type { RegisterSearchInput } from '../forms/register';
 import type { Actor } from '../../common/actor';
@@ -205,4 +212,83 @@ async function* unmaskedSearchRecords(db: DbOrTx, input: RegisterSearchInput, ro
     if (!next) return;
     after = next;
   }
+}
+
+/**
+ * A long export as a background job (ADR 036): the search is checked as for the page, stored with what the reader may
+ * see, and register__export is enqueued in the same transaction, so there is a job exactly when there is a row.
+ */
+export async function startSearchExport(
+  db: Db,
+  reader: { userId: string; role: Role },
+  input: RegisterSearchInput,
+  format: 'csv' | 'json',
+): Promise<RegisterExport> {
+  const { after: _cursor, ...query } = input;
+  const f = searchFilters(input);
+  const search: StoredExportSearch = storedExportSearchSchema.parse({
+    filters: Object.fromEntries(
+      Object.entries({ ...f, from: f.from?.toISOString(), before: f.before?.toISOString() }).filter(([, v]) => v !== undefined),
+    ),
+    mayViewConfidential: mayViewConfidential(reader.role),
+    query: Object.fromEntries(Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string')),
+  });
+  return db.transaction(async (tx) => {
+    const row = await insertRegisterExport(tx, { requestedBy: reader.userId, format, search });
+    await enqueue(tx, 'register__export', { exportId: row.id });
+    return row;
+  });
+}
+
+export interface ExportStatus {
+  id: string;
+  format: 'csv' | 'json';
+  state: RegisterExport['state'];
+  rowsWritten: number;
+  rowsTotal: number | null;
+  bytes: number | null;
+  sha256: string | null;
+  error: string | null;
+  createdAt: Date;
+  query: Record<string, string>;
+}
+
+/** The reader's own export, or null (someone else's is not found either). */
+export async function getSearchExport(db: DbOrTx, id: string, userId: string): Promise<ExportStatus | null> {
+  const row = await findOwnRegisterExport(db, id, userId);
+  if (!row) return null;
+  const stored = storedExportSearchSchema.safeParse(row.search);
+  return {
+    id: row.id,
+    format: row.format,
+    state: row.state,
+    rowsWritten: row.rowsWritten,
+    rowsTotal: row.rowsTotal,
+    bytes: row.bytes,
+    sha256: row.sha256,
+    error: row.error,
+    createdAt: row.createdAt,
+    query: stored.success ? stored.data.query : {},
+  };
+}
+
+export type ExportFile =
+  | { ok: true; path: string; bytes: number; format: 'csv' | 'json'; fileName: string }
+  | { ok: false; reason: 'not_found' | 'not_ready' | 'confidential' };
+
+/**
+ * The finished file of the reader's own export. Offered only in state 'done' (set after the whole file was renamed
+ * into place) and when its size is what the job wrote; an unmasked file only while the reader may still see
+ * confidential records.
+ */
+export async function searchExportFile(db: DbOrTx, id: string, reader: { userId: string; role: Role }): Promise<ExportFile> {
+  const row = await findOwnRegisterExport(db, id, reader.userId);
+  if (!row) return { ok: false, reason: 'not_found' };
+  if (row.state !== 'done' || row.bytes === null) return { ok: false, reason: 'not_ready' };
+  const stored = storedExportSearchSchema.safeParse(row.search);
+  if (!stored.success || (stored.data.mayViewConfidential && !mayViewConfidential(reader.role))) return { ok: false, reason: 'confidential' };
+  const file = path.join(registerExportDir(), exportFileName(row.id, row.format));
+  const size = await stat(file).then((s) => s.size, () => null);
+  if (size !== row.bytes) return { ok: false, reason: 'not_found' };
+  return { ok: true, path: file, bytes: row.bytes, format: row.format, fileName: `diarium-${toCityLocalInput(row.createdAt).slice(0, 10)}-${row.id.slice(0, 8)}.${row.format}` };
 }

@@ -175,6 +175,20 @@ export default function RegisterPage() {
               {tr('register.export.json')}
             </a>
           </p>
+          <h3>{tr('register.job.start')}</h3>
+          <p className="hint" id="register-job-hint">{tr('register.job.startHint')}</p>
+          <Form method="post" action="/diarium/export" aria-describedby="register-job-hint">
+            <CsrfInput />
+            {[...new URLSearchParams(d.query)].map(([name, value]) => (
+              <input key={name} type="hidden" name={name} value={value} />
+            ))}
+            <button type="submit" name="format" value="csv" className="button secondary">
+              {tr('register.job.csv')}
+            </button>{' '}
+            <button type="submit" name="format" value="json" className="button secondary">
+              {tr('register.job.json')}
+            </button>
+          </Form>
         </section>
       ) : null}
 

@@ -10,6 +10,7 @@ import { enHandover2 } from './areas/handover2';
 import { enOps } from './areas/ops';
 import { enApi } from './areas/api';
 import { enCompose2 } from './areas/compose2';
+import { enReg2 } from './areas/reg2';
 
 export const en: Record<MessageKey, string> = {
   'app.name': 'Utrop',
@@ -245,4 +246,5 @@ export const en: Record<MessageKey, string> = {
   ...enOps,
   ...enApi,
   ...enCompose2,
+  ...enReg2,
 };

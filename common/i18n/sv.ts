@@ -9,6 +9,7 @@ import { svHandover2 } from './areas/handover2';
 import { svOps } from './areas/ops';
 import { svApi } from './areas/api';
 import { svCompose2 } from './areas/compose2';
+import { svReg2 } from './areas/reg2';
 
 export const sv = {
   'app.name': 'Utrop',
@@ -244,6 +245,7 @@ export const sv = {
   ...svOps,
   ...svApi,
   ...svCompose2,
+  ...svReg2,
 } as const;
 
 export type MessageKey = keyof typeof sv;

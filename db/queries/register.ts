@@ -145,3 +145,12 @@ export async function findMediaByHashes(db: DbOrTx, hashes: string[]): Promise<{
 export async function listRegisterChannels(db: DbOrTx): Promise<{ id: string; name: string }[]> {
   return db.select({ id: channels.id, name: channels.name }).from(channels).orderBy(asc(channels.name));
 }
+
+/** How many records a search finds (a long export's progress: rows written of rows found). */
+export async function countRecords(db: DbOrTx, s: Omit<RecordSearch, 'after' | 'limit'>): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(publicRecords)
+    .where(and(...conditions({ ...s, limit: 0 })));
+  return row?.n ?? 0;
+}

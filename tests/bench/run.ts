@@ -26,7 +26,9 @@ import { createFacebookSimulator } from '../../workers/platforms/facebook/simula
 import { createInstagramSimulator } from '../../workers/platforms/instagram/simulator';
 import { createYoutubeSimulator } from '../../workers/platforms/youtube/simulator';
 import { repoRoot, spawnWorker, type WorkerProcess } from '../support/worker-process';
-import { machine, markdownTable, runSuite } from './suite';
+import { machine, markdownTable, registerFigures, runSuite } from './suite';
+import { runRegisterSearchBench } from './register-search';
+import { runRegisterOverheadBench } from './register-overhead';
 
 export interface BenchOptions {
   deliveries: number;
@@ -247,6 +249,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
+      'register-only': { type: 'boolean', default: false },
+      'register-records': { type: 'string' },
       deliveries: { type: 'string', default: '200' },
       workers: { type: 'string', default: '2' },
       concurrency: { type: 'string', default: '8' },
@@ -261,6 +265,24 @@ async function main(): Promise<void> {
     fs.mkdirSync(path.dirname(path.resolve(values.json)), { recursive: true });
     fs.writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
   };
+  if (values['register-only']) {
+    // Only the register's figures (search over N records, overhead per publish): minutes instead of the whole suite.
+    const started = Date.now();
+    const records = values['register-records'] ? Number(values['register-records']) : values.quick ? 20_000 : 1_000_000;
+    if (!Number.isSafeInteger(records) || records < 1 || records > 20_000_000) throw new Error('--register-records must be a whole number from 1 to 20000000');
+    const reps = values.quick ? 10 : 30;
+    const search = await runRegisterSearchBench({ records, repeats: reps, databaseUrl: process.env.DATABASE_URL || undefined, log });
+    const overhead = await runRegisterOverheadBench({
+      ...(values.quick ? { publishes: 100, burst: 200 } : { publishes: 500, burst: 1000 }),
+      concurrency: Number(values.workers) * Number(values.concurrency),
+      databaseUrl: process.env.DATABASE_URL || undefined,
+      log,
+    });
+    const report = registerFigures(search, overhead, reps);
+    write(report);
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n\n${markdownTable(report)}\n\nregister-only run in ${Math.round((Date.now() - started) / 1000)} s on ${machine()}\n`);
+    process.exit(0);
+  }
   if (values.spread === undefined) {
     const started = Date.now();
     const report = await runSuite({

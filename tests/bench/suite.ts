@@ -4,7 +4,8 @@
  * run on the same machine. Output: flat JSON, one key per figure, `{ value, unit, baseline?, ratio?, note? }`.
  */
 import { benchDatabase } from './database';
-import { runRegisterSearchBench } from './register-search';
+import { runRegisterSearchBench, type RegisterSearchBenchResult } from './register-search';
+import { runRegisterOverheadBench, type RegisterOverheadResult } from './register-overhead';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -388,6 +389,7 @@ export async function runSuite(opts: SuiteOptions): Promise<Report> {
     graphileBurst: q ? 1000 : 3000,
     records: q ? 20_000 : 1_000_000,
     searchReps: q ? 10 : 30,
+    overhead: q ? { publishes: 100, burst: 200 } : { publishes: 500, burst: 1000 },
     users: 50,
     pageSeconds: q ? 10 : 30,
   };
@@ -406,6 +408,7 @@ export async function runSuite(opts: SuiteOptions): Promise<Report> {
     log(`bench: graphile stream p99 ${quantile(gw.lags, 0.99)} ms, ${round(gw.perSecond)} jobs/s`);
     // Its own database: the search use-case of /diarium over N bulk-seeded records (tests/bench/register-search.ts).
     const search = await runRegisterSearchBench({ records: sizes.records, repeats: sizes.searchReps, log });
+    const overhead = await runRegisterOverheadBench({ ...sizes.overhead, concurrency: opts.workers * opts.concurrency, log });
     const cookies = await loginSessions(env, sizes.users);
     const calendar = await pageP95(env, '/planering', cookies, sizes.pageSeconds);
     const register = await pageP95(env, '/diarium', cookies, sizes.pageSeconds);
@@ -419,7 +422,7 @@ export async function runSuite(opts: SuiteOptions): Promise<Report> {
       schedule_lag_p99_ms: figure(quantile(stream.lags, 0.99), 'ms', quantile(gw.lags, 0.99)),
       burst_lag_p99_ms: figure(quantile(burst.lags, 0.99), 'ms', undefined, `${sizes.burst} deliveries due at the same instant; goal ≤ 1000; ${burst.retries}`),
       delivery_throughput_per_s: figure(burst.perSecond, 'deliveries/s', gw.perSecond, `burst; baseline Graphile Worker trivial jobs/s (${sizes.graphileBurst} jobs, one process, concurrency ${opts.workers * opts.concurrency}); goal ratio ≥ 0.3`),
-      register_search_p95_ms: figure(search.p95Ms, 'ms', undefined, `${search.records} records (bulk path); ${Object.keys(search.byQuery).length} queries through searchRegister × ${sizes.searchReps}; goal ≤ 100`),
+      ...registerFigures(search, overhead, sizes.searchReps),
       calendar_page_p95_ms: figure(calendar.p95, 'ms', undefined, `/planering, ${pageNote(calendar)}`),
       register_page_p95_ms: figure(register.p95, 'ms', undefined, `/diarium, ${pageNote(register)}`),
       page_p95_ms: figure(Math.max(calendar.p95, register.p95), 'ms', undefined, `the slower of the two (${slower})`),
@@ -428,6 +431,16 @@ export async function runSuite(opts: SuiteOptions): Promise<Report> {
   } finally {
     await env.close();
   }
+}
+
+/** The register's figures (issue 9): search p95 over N records, and what registering costs a publish. */
+export function registerFigures(search: RegisterSearchBenchResult, overhead: RegisterOverheadResult, searchReps: number): Report {
+  const queries = Object.entries(search.byQuery).map(([k, v]) => `${k} ${v.p95}`).join(', ');
+  return {
+    register_search_p95_ms: figure(search.p95Ms, 'ms', undefined, `${search.records} records (bulk path); ${Object.keys(search.byQuery).length} queries through searchRegister × ${searchReps} (p95 per query: ${queries}); goal ≤ 100`),
+    register_overhead_per_publish_ms: figure(overhead.overheadP50Ms, 'ms', overhead.withoutP50Ms, `p50 of the publish's recording transaction with the public record (${overhead.withP50Ms} ms, p95 ${overhead.withP95Ms}) minus without it (${overhead.withoutP50Ms} ms, p95 ${overhead.withoutP95Ms}); ${overhead.publishes} each, alternating, one publisher; baseline = without`),
+    register_burst_publishes_per_s: figure(overhead.burstWithPerS, 'publishes/s', overhead.burstWithoutPerS, `${overhead.burst} recording transactions by ${overhead.concurrency} publishers at once (the chain head's lock serialises them); baseline = the same without the public record`),
+  };
 }
 
 export function markdownTable(report: Report): string {

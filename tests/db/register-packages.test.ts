@@ -139,6 +139,15 @@ describe('the archival package (E-ARK/FGS style)', () => {
     expectManifest(files, earkPaths.manifest);
   });
 
+  it('ships the schemas it is validated against, pinned by SHA-256, byte for byte inside the package (ADR 021, 036)', async () => {
+    // Our own XSDs (the official METS/xlink schemas are not available offline): a change to either must be deliberate.
+    expect(sha(metsProfileXsd)).toBe('4348ab9f727e4ee8d53a36cae45167febdea32d1df3ecaa60b9d1d348acf9693');
+    expect(sha(registerXsd)).toBe('b18f8166bb0ab0f2a21998a45ef6cbefe96e92940ebb9b3010911fb559cc0853');
+    const files = await unzip((out) => writeEarkPackage(t.db, {}, out));
+    expect(files.get('schemas/mets-utrop-profile.xsd')).toEqual(metsProfileXsd);
+    expect(files.get('schemas/utrop-register-1.xsd')).toEqual(registerXsd);
+  });
+
   it('is refused by the schema when a field is wrong (the test would notice a broken generator)', async () => {
     const files = await unzip((out) => writeEarkPackage(t.db, {}, out));
     const broken = files.get(earkPaths.register)!.toString('utf8').replace(/<kind>outgoing_post<\/kind>/, '<kind>tweet</kind>');

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
 import { axeViolations, launchBrowser } from '../support/browser';
-import { publicRecords } from '../../db/schema';
+import { eq } from 'drizzle-orm';
+import { publicRecords, registerExports } from '../../db/schema';
 import { contentHash } from '../../db/register';
 
 let app: TestApp;
@@ -101,6 +102,17 @@ describe('the console in a real browser', () => {
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toMatch(/Post SOC/);
     await expectNoAxeViolations(page, '/diarium/$id');
     expect(await fitsWidth(), '/diarium/$id at 360 px').toBe(true);
+    // A long export (ADR 036): the form works without a worker in this app; the finished page is checked (the waiting
+    // one reloads itself every three seconds, which would interrupt axe).
+    await page.goto(`${app.url}/diarium?q=badplatsen`);
+    await page.getByRole('button', { name: 'Skapa CSV-fil' }).click();
+    await page.getByRole('heading', { name: 'Export av diariet' }).waitFor();
+    const exportId = /\/diarium\/export\/([0-9a-f-]{36})$/.exec(page.url())![1]!;
+    await app.db.db.update(registerExports).set({ state: 'done', rowsTotal: 1, rowsWritten: 1, bytes: 10, sha256: 'a'.repeat(64) }).where(eq(registerExports.id, exportId));
+    await page.goto(`${app.url}/diarium/export/${exportId}`);
+    await page.getByRole('link', { name: 'Ladda ner filen' }).waitFor();
+    await expectNoAxeViolations(page, '/diarium/export/$id');
+    expect(await fitsWidth(), '/diarium/export/$id at 360 px').toBe(true);
     await page.close();
   });
 });

@@ -46,6 +46,8 @@ export const jobCatalogue = {
   inbox__fetch: job({ payload: z.object({ channelId: z.uuid().optional() }).strict(), jobKey: (p) => p.channelId ?? null, maxAttempts: 3 }),
   handover__settle: job({ payload: cronPayload }),
   inbox__moderate: job({ payload: z.object({ itemId: z.uuid() }).strict(), jobKey: (p) => p.itemId, maxAttempts: 8 }),
+  // A long /diarium export (ADR 036); a retry after a killed worker writes the file again from the start.
+  register__export: job({ payload: z.object({ exportId: z.uuid() }).strict(), jobKey: (p) => p.exportId, maxAttempts: 3 }),
 };
 
 export type TaskName = keyof typeof jobCatalogue;

@@ -8,7 +8,7 @@ const sims = await startSimulatorServer(allSimulators, { port: cfg.SIM_PORT, hos
 process.stdout.write(
   `Platform simulators listening on ${sims.url}\n` +
     allSimulators.map((s) => `  ${s.platform.padEnd(10)} ${sims.baseUrl(s.platform)}`).join('\n') +
-    `\n  control    ${sims.url}/_sim/state, /_sim/reset, /_sim/faults, /_sim/comments, /_sim/latency\n`,
+    `\n  control    ${sims.url}/_sim/state, /_sim/reset, /_sim/faults, /_sim/comments, /_sim/comments/edit, /_sim/latency\n`,
 );
 const stop = () => {
   void sims.close().then(() => process.exit(0));

@@ -8,6 +8,7 @@ import * as jobsCleanup from './jobs__cleanup';
 import * as channelRefreshCredentials from './channel__refresh_credentials';
 import * as handoverSettle from './handover__settle';
 import * as registerAnchor from './register__anchor';
+import * as registerExport from './register__export';
 import * as inboxFetch from './inbox__fetch';
 import * as inboxModerate from './inbox__moderate';
 
@@ -24,6 +25,7 @@ export function makeTaskList(deps: WorkerDeps) {
     channel__refresh_credentials: channelRefreshCredentials.makeTask(deps),
     handover__settle: handoverSettle.makeTask(deps),
     register__anchor: registerAnchor.makeTask(deps),
+    register__export: registerExport.makeTask(deps),
     inbox__fetch: inboxFetch.makeTask(deps),
     inbox__moderate: inboxModerate.makeTask(deps),
   } satisfies Record<TaskName, Task>;
