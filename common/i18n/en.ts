@@ -4,6 +4,7 @@ import { enDelivery } from './areas/delivery';
 import { enRegister } from './areas/register';
 import { enCompose } from './areas/compose';
 import { enCrisis } from './areas/crisis';
+import { enCrisis2 } from './areas/crisis2';
 import { enInbox } from './areas/inbox';
 import { enHandover } from './areas/handover';
 import { enOps } from './areas/ops';
@@ -236,6 +237,7 @@ export const en: Record<MessageKey, string> = {
   ...enRegister,
   ...enCompose,
   ...enCrisis,
+  ...enCrisis2,
   ...enInbox,
   ...enHandover,
   ...enOps,

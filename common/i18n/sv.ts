@@ -3,6 +3,7 @@ import { svDelivery } from './areas/delivery';
 import { svRegister } from './areas/register';
 import { svCompose } from './areas/compose';
 import { svCrisis } from './areas/crisis';
+import { svCrisis2 } from './areas/crisis2';
 import { svInbox } from './areas/inbox';
 import { svHandover } from './areas/handover';
 import { svOps } from './areas/ops';
@@ -235,6 +236,7 @@ export const sv = {
   ...svRegister,
   ...svCompose,
   ...svCrisis,
+  ...svCrisis2,
   ...svInbox,
   ...svHandover,
   ...svOps,
