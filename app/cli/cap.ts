@@ -1,13 +1,13 @@
 import { readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
 import type { ExtraCommand } from './commands';
 import { withDatabase } from './db';
-import { exportCapAlert, validateCap } from '../models/cap.server';
+import { capSchema, exportCapAlert, validateCap } from '../models/cap.server';
+import { CAP_MAX_BYTES, CapImportError, draftOf } from '../../common/cap/import';
+import { readCapXml } from '../../common/cap/validate.server';
+import { t } from '../../common/i18n';
 
 /** The OASIS CAP 1.2 schema, unchanged (docs.oasis-open.org/emergency/cap/v1.2), shipped so validation needs no network. */
-export function capSchema(): string {
-  return readFileSync(path.join(import.meta.dirname, 'CAP-v1.2.xsd'), 'utf8');
-}
+export { capSchema };
 
 const MAX_FILE = 8 * 1024 * 1024;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -57,5 +57,38 @@ export const capExportCommand: ExtraCommand = {
     if (!xml) return fail(`utrop cap export: no crisis message ${id}`);
     process.stdout.write(xml);
     return 0;
+  },
+};
+
+/**
+ * `utrop cap import FILE --json`: prints the draft crisis message the alert would create, exactly
+ * { "msgType", "headline", "description", "instruction", "area", "languages" }. Nothing is stored (the web upload
+ * and the feed poll store). Exit 2 with one line for a file that is not a CAP 1.2 alert we can take.
+ */
+export const capImportCommand: ExtraCommand = {
+  usage: 'cap import FILE --json                print the draft crisis message a CAP 1.2 alert would create',
+  matches: (argv) => argv[0] === 'cap' && argv[1] === 'import',
+  async run(argv) {
+    const args = argv.slice(2);
+    const files = args.filter((a) => a !== '--json');
+    if (files.length !== 1 || !args.includes('--json') || args.length !== 2) return fail('utrop cap import: give exactly one FILE and --json');
+    const file = files[0]!;
+    let bytes: Buffer;
+    try {
+      // The size is checked before reading, so a huge file is never loaded.
+      if (statSync(file).size > CAP_MAX_BYTES) return fail(`utrop cap import: ${t('cap.import.tooLarge', { max: CAP_MAX_BYTES / 1024 }, 'en')}`);
+      bytes = readFileSync(file);
+    } catch {
+      return fail(`utrop cap import: cannot read ${JSON.stringify(file.slice(0, 200))}`);
+    }
+    try {
+      const draft = draftOf(await readCapXml(bytes));
+      const out = { msgType: draft.msgType, headline: draft.headline, description: draft.description, instruction: draft.instruction, area: draft.area, languages: draft.languages };
+      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+      return 0;
+    } catch (e) {
+      if (e instanceof CapImportError) return fail(`utrop cap import: ${t(e.key, e.values, 'en').replace(/\s+/g, ' ')}`);
+      throw e;
+    }
   },
 };

@@ -13,7 +13,7 @@ import { registerVerifyCommand } from './register';
 import { handoverAddCommand, handoverWhoCommand } from './handover';
 import { registerExportCommand } from './register-export';
 import { registerDestroyCommand, registerRetentionCommand } from './register-retention';
-import { capExportCommand, capValidateCommand } from './cap';
+import { capExportCommand, capImportCommand, capValidateCommand } from './cap';
 
 // One command per line: each issue adds its own.
 export const extraCommands: ExtraCommand[] = [
@@ -27,6 +27,7 @@ export const extraCommands: ExtraCommand[] = [
   registerDestroyCommand,
   capValidateCommand,
   capExportCommand,
+  capImportCommand,
   handoverAddCommand,
   handoverWhoCommand,
   tokenCreateCommand,

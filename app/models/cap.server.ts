@@ -5,11 +5,16 @@
  */
 import { tz } from '@date-fns/tz';
 import { format } from 'date-fns';
-import { validateXML } from 'xmllint-wasm';
-import { CITY_TIME_ZONE } from '../../common/time';
 import type { CrisisLanguage, CrisisMsgType } from '../../common/crisis';
-import type { DbOrTx } from '../../db/client';
-import { crisisTemplates, isCrisisTemplateKey } from '../../templates/crisis/index';
+import type { Db, DbOrTx } from '../../db/client';
+import type { CrisisCapAlert, CrisisSeverity } from '../../db/schema';
+import { recordAudit } from '../../db/queries/audit';
+import { dismissCapAlert, findCapAlert, findCapAlertOfIncident, listPendingFeedAlerts, recordCapAlertOnce } from '../../db/queries/crisis-cap';
+import { draftOf, storedFieldsOf, type CapAlert, type CapDraft } from '../../common/cap/import';
+import { readCapXml } from '../../common/cap/validate.server';
+import { CITY_TIME_ZONE, formatDateTime } from '../../common/time';
+import type { Actor } from '../../common/actor';
+import { crisisTemplates, isCrisisTemplateKey, type CrisisTemplateKey } from '../../templates/crisis/index';
 import { getMessage, getIncident } from './crisis.server';
 
 /** The sender as CAP wants it: unique for the organisation (an e-mail-like address is customary). */
@@ -89,13 +94,105 @@ export async function exportIncidentCap(db: DbOrTx, incidentId: string): Promise
   return out;
 }
 
-export interface CapValidation {
-  valid: boolean;
-  errors: string[];
+export { capSchema, validateCap, readCapXml, type CapValidation } from '../../common/cap/validate.server';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Import (ADR 040): a file upload, `npx utrop cap import`, and the feed alerts cap__poll records.
+
+export { CapImportError, CAP_MAX_BYTES, type CapDraft } from '../../common/cap/import';
+
+/** A CAP 1.2 XML file → the draft crisis message it suggests (nothing stored). Throws CapImportError. */
+export async function draftFromCapFile(bytes: Uint8Array): Promise<{ alert: CapAlert; draft: CapDraft }> {
+  const alert = await readCapXml(bytes);
+  return { alert, draft: draftOf(alert) };
 }
 
-/** Validates XML against the CAP 1.2 schema text (CAP-v1.2.xsd). */
-export async function validateCap(xml: string, schema: string): Promise<CapValidation> {
-  const result = await validateXML({ xml: { fileName: 'alert.xml', contents: xml }, schema: { fileName: 'CAP-v1.2.xsd', contents: schema } });
-  return { valid: result.valid, errors: result.errors.map((e) => e.rawMessage) };
+/** An uploaded alert: recorded once (by CAP identity) as acted on by the uploader, with an audit entry. */
+export async function importCapFile(db: Db, bytes: Uint8Array, actor: Actor): Promise<{ alert: CrisisCapAlert; draft: CapDraft; created: boolean }> {
+  const { alert, draft } = await draftFromCapFile(bytes);
+  return db.transaction(async (tx) => {
+    const { alert: row, created } = await recordCapAlertOnce(tx, { ...storedFieldsOf(alert, draft), source: 'upload', receivedBy: actor.userId });
+    await recordAudit(tx, {
+      actorUserId: actor.userId,
+      actorLabel: actor.label,
+      action: 'crisis.cap_import',
+      objectType: 'crisis_cap_alert',
+      objectId: row.id,
+      details: { identity: row.identity, created, msgType: draft.msgType },
+    });
+    return { alert: row, draft, created };
+  });
+}
+
+/** What the open-incident form is filled in with, from an alert. */
+export interface IncidentPrefill {
+  capAlertId: string;
+  headline: string;
+  sender: string;
+  title: string;
+  area: string;
+  severity: CrisisSeverity;
+  languages: CrisisLanguage[];
+}
+
+const severities: Record<string, CrisisSeverity> = { Extreme: 'extreme', Severe: 'severe', Moderate: 'moderate', Minor: 'minor' };
+
+export async function incidentPrefill(db: DbOrTx, capAlertId: string): Promise<IncidentPrefill | null> {
+  const a = await findCapAlert(db, capAlertId);
+  if (!a || a.incidentId || a.dismissedAt) return null;
+  return {
+    capAlertId: a.id,
+    headline: a.headline,
+    sender: a.sender,
+    title: cut(a.headline, 200),
+    area: cut(a.area, 120),
+    severity: severities[a.severity] ?? 'severe',
+    languages: a.languages.length > 0 ? a.languages : ['sv'],
+  };
+}
+
+/** The message form's first values for an incident opened from an alert: its template guess and variables. */
+export async function messagePrefill(db: DbOrTx, incidentId: string): Promise<{ headline: string; templateKey: CrisisTemplateKey; area: string; time: string; whatToDo: string; readMore: string } | null> {
+  const a = await findCapAlertOfIncident(db, incidentId);
+  if (!a) return null;
+  const sent = new Date(a.sent);
+  return {
+    headline: a.headline,
+    templateKey: templateFor(a),
+    area: cut(a.area, 120),
+    time: Number.isNaN(sent.getTime()) ? '' : cut(formatDateTime(sent, 'sv'), 60),
+    whatToDo: cut(a.instruction.replace(/\s+/g, ' ').trim(), 200),
+    readMore: a.web && a.web.length <= 200 ? a.web : '',
+  };
+}
+
+function cut(s: string, max: number): string {
+  const chars = Array.from(s);
+  return chars.length <= max ? s : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+}
+
+/** A best guess from the alert's CAP category and event words; the emergency manager chooses in the end. */
+function templateFor(a: Pick<CrisisCapAlert, 'msgType' | 'category' | 'event' | 'headline'>): CrisisTemplateKey {
+  if (a.msgType === 'all_clear') return 'all_clear';
+  const words = `${a.event} ${a.headline}`.toLowerCase();
+  if (/koka|boil|dricksvatten|drinking water/.test(words)) return 'boil_water';
+  if (/vattenavbrott|water outage|utan vatten/.test(words)) return 'water_outage';
+  if (/ström|power/.test(words)) return 'power_outage';
+  if (/rök|brand|smoke|fire|gas/.test(words) || a.category === 'Fire') return 'fire_smoke';
+  if (/storm|vind|wind|oväder/.test(words) || a.category === 'Met') return 'storm';
+  if (/väg|road|avstängd/.test(words) || a.category === 'Transport') return 'road_closure';
+  return a.category === 'Health' ? 'boil_water' : 'storm';
+}
+
+/** Feed alerts for the city nobody has acted on: the banner emergency managers see on every page. */
+export async function pendingWarnings(db: DbOrTx): Promise<{ id: string; headline: string; area: string; sender: string }[]> {
+  return (await listPendingFeedAlerts(db)).map((a) => ({ id: a.id, headline: cut(a.headline, 200), area: cut(a.area, 120), sender: cut(a.sender, 100) }));
+}
+
+export async function dismissWarning(db: Db, id: string, actor: Actor): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const done = await dismissCapAlert(tx, id, actor.userId);
+    if (done) await recordAudit(tx, { actorUserId: actor.userId, actorLabel: actor.label, action: 'crisis.cap_dismiss', objectType: 'crisis_cap_alert', objectId: id, details: {} });
+    return done;
+  });
 }

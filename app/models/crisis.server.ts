@@ -41,6 +41,7 @@ import { checkDraft, createDeliveries, enqueuePublish, removePublishJob, transit
 import type { LimitProblem, Platform } from '../../workers/platforms/index';
 import { crisisTemplates, renderCrisisMessage, type CrisisTemplateKey, type Rendered } from '../../templates/crisis/index';
 import { insertPostMedia } from '../../db/queries/post-media';
+import { linkCapAlert } from '../../db/queries/crisis-cap';
 import { insertVariants } from '../../db/queries/post-variants';
 import { plannedCard, storeCard, type StoredCardFile } from './crisis-card.server';
 
@@ -70,6 +71,8 @@ export interface OpenIncidentInput {
   /** Hold every scheduled ordinary delivery while the incident lasts (default on in the form). */
   pauseAll?: boolean;
   pauseReason?: string | null;
+  /** The incoming CAP alert this incident is opened from (ADR 040): its banner goes, its content fills the message. */
+  capAlertId?: string | null;
 }
 
 export async function openIncident(db: Db, input: OpenIncidentInput, actor: Actor): Promise<{ incident: CrisisIncident; pause: CrisisPause | null }> {
@@ -86,13 +89,16 @@ export async function openIncident(db: Db, input: OpenIncidentInput, actor: Acto
       exercise: input.exercise ?? false,
       openedBy: actor.userId,
     });
+    if (input.capAlertId && !(await linkCapAlert(tx, input.capAlertId, row.id))) {
+      throw new CrisisError('invalid', t('cap.incoming.notFound'), { capAlertId: [t('cap.incoming.notFound')] });
+    }
     await recordAudit(tx, {
       actorUserId: actor.userId,
       actorLabel: actor.label,
       action: 'crisis.open',
       objectType: 'crisis_incident',
       objectId: row.id,
-      details: { title: row.title, area: row.area, severity: row.severity, languages, exercise: row.exercise, pauseAll: !!input.pauseAll },
+      details: { title: row.title, area: row.area, severity: row.severity, languages, exercise: row.exercise, pauseAll: !!input.pauseAll, capAlertId: input.capAlertId ?? null },
     });
     return row;
   });

@@ -4,6 +4,7 @@ import { enDelivery } from './areas/delivery';
 import { enRegister } from './areas/register';
 import { enCompose } from './areas/compose';
 import { enCrisis } from './areas/crisis';
+import { enCrisis2 } from './areas/crisis2';
 import { enInbox } from './areas/inbox';
 import { enHandover } from './areas/handover';
 import { enHandover2 } from './areas/handover2';
@@ -240,6 +241,7 @@ export const en: Record<MessageKey, string> = {
   ...enRegister,
   ...enCompose,
   ...enCrisis,
+  ...enCrisis2,
   ...enInbox,
   ...enHandover,
   ...enHandover2,

@@ -3,6 +3,7 @@ import { svDelivery } from './areas/delivery';
 import { svRegister } from './areas/register';
 import { svCompose } from './areas/compose';
 import { svCrisis } from './areas/crisis';
+import { svCrisis2 } from './areas/crisis2';
 import { svInbox } from './areas/inbox';
 import { svHandover } from './areas/handover';
 import { svHandover2 } from './areas/handover2';
@@ -239,6 +240,7 @@ export const sv = {
   ...svRegister,
   ...svCompose,
   ...svCrisis,
+  ...svCrisis2,
   ...svInbox,
   ...svHandover,
   ...svHandover2,

@@ -97,3 +97,43 @@ export type CrisisIncident = typeof crisisIncidents.$inferSelect;
 export type CrisisMessage = typeof crisisMessages.$inferSelect;
 export type CrisisMessageVariant = typeof crisisMessageVariants.$inferSelect;
 export type CrisisPause = typeof crisisPauses.$inferSelect;
+
+/**
+ * An incoming CAP 1.2 alert (ADR 040): uploaded, or found by cap__poll in a configured feed. `identity` is CAP's
+ * reference triple "sender,identifier,sent", unique, so an alert is recorded — and its banner shown — once.
+ */
+export const crisisCapAlerts = pgTable(
+  'crisis_cap_alerts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    identity: text('identity').notNull(),
+    /** 'upload', or the feed's address. */
+    source: text('source').notNull(),
+    sender: text('sender').notNull(),
+    identifier: text('identifier').notNull(),
+    sent: text('sent').notNull(),
+    status: text('status').notNull(),
+    msgType: text('msg_type', { enum: crisisMsgTypeValues }).notNull(),
+    event: text('event').notNull().default(''),
+    category: text('category').notNull().default(''),
+    severity: text('severity').notNull().default(''),
+    headline: text('headline').notNull(),
+    description: text('description').notNull().default(''),
+    instruction: text('instruction').notNull().default(''),
+    area: text('area').notNull(),
+    languages: text('languages').array().$type<CrisisLanguage[]>().notNull(),
+    web: text('web'),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    receivedBy: uuid('received_by').references(() => users.id),
+    /** The incident opened from it; the banner is gone from then on. */
+    incidentId: uuid('incident_id').references(() => crisisIncidents.id),
+    dismissedAt: timestamp('dismissed_at', { withTimezone: true }),
+    dismissedBy: uuid('dismissed_by').references(() => users.id),
+  },
+  (t) => [
+    unique('crisis_cap_alerts_identity_unique').on(t.identity),
+    index('crisis_cap_alerts_pending_idx').on(t.receivedAt).where(sql`${t.incidentId} is null and ${t.dismissedAt} is null`),
+  ],
+);
+
+export type CrisisCapAlert = typeof crisisCapAlerts.$inferSelect;
