@@ -6,6 +6,7 @@
  * Pure: no I/O.
  */
 import { z } from 'zod';
+import { hasControlChars } from '../common/form-rules';
 import type { Platform } from '../common/platforms';
 import type { ComposerKind } from '../common/post-kinds';
 import { checkLimitsFor } from '../workers/platforms/index';
@@ -26,13 +27,6 @@ export const templateDefaultsSchema = z.object({
   hashtags: z.array(z.string().regex(/^#[\p{L}\p{N}_]+$/u)).max(10).default([]),
 });
 
-function hasControlChars(v: string): boolean {
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
-  return false;
-}
 
 /** One line of text: required unless `optional`, no line breaks or control characters. */
 export const line = (max: number) =>

@@ -6,6 +6,7 @@
 import city from '../demo/helsingborg.json';
 import { postTemplates, templateDefaultsSchema, type AnyPostTemplate, type PostTemplateKey, type TemplateDefaults } from '../../templates/index';
 import type { Platform } from '../../common/platforms';
+import { fieldErrorsOf } from '../../common/form-rules';
 import type { ComposerKind } from '../../common/post-kinds';
 
 let cached: TemplateDefaults | undefined;
@@ -48,14 +49,7 @@ export type TemplateResult =
 export function applyTemplate(key: PostTemplateKey, input: Record<string, string>, channels: { id: string; platform: Platform }[]): TemplateResult {
   const template = postTemplates[key] as unknown as AnyPostTemplate;
   const parsed = template.variables.safeParse(input);
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string[]> = {};
-    for (const issue of parsed.error.issues) {
-      const name = String(issue.path[0] ?? '');
-      (fieldErrors[name] ??= []).push(issue.message);
-    }
-    return { ok: false, fieldErrors };
-  }
+  if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsOf(parsed.error) };
   const v = parsed.data;
   const base = template.render('facebook', v);
   const youtube = template.render('youtube', v);

@@ -3,44 +3,28 @@
  * and "Uppdatera förhandsvisningar" redraw the form from the server and save nothing; the card is kept with the post
  * as edited; templates prefill every channel; every new field and endpoint refuses hostile input with a 4xx.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, eq } from 'drizzle-orm';
 import { HttpSession, signedIn, startTestApp, type TestApp } from '../support/app';
 import { channels, posts } from '../../db/schema';
 import { sha256Of } from '../../common/media-store.server';
 import { jpeg, mp4 } from '../pipeline/harness';
+import { startLinkPage, type LinkPage } from '../support/link-page';
 
 let app: TestApp;
-let page: http.Server;
+let page: LinkPage;
 let pageUrl: string;
-const image = jpeg(1200, 630).data!;
+let image: Buffer;
 
 beforeAll(async () => {
-  page = http.createServer((req, res) => {
-    if (req.url === '/bild.jpg') {
-      res.setHeader('Content-Type', 'image/jpeg');
-      res.end(image);
-      return;
-    }
-    res.setHeader('Content-Type', 'text/html; charset=utf-8');
-    res.end(
-      '<html><head><meta property="og:title" content="Nya Stadsbiblioteket öppnar"><meta property="og:description" content="Välkommen den 3 maj.">' +
-        '<meta property="og:site_name" content="Helsingborgs stad"><meta property="og:image" content="/bild.jpg"></head></html>',
-    );
-  });
-  await new Promise<void>((r) => page.listen(0, '127.0.0.1', r));
-  const { port } = page.address() as AddressInfo;
-  pageUrl = `http://127.0.0.1:${port}/nyheter/bibliotek`;
-  // The configured test host: a local page, reachable though loopback is refused for everything else.
-  process.env.LINK_CARD_TEST_HOSTS = `127.0.0.1:${port}`;
+  page = await startLinkPage({ title: 'Nya Stadsbiblioteket öppnar', description: 'Välkommen den 3 maj.', siteName: 'Helsingborgs stad' }, '/nyheter/bibliotek');
+  pageUrl = page.url;
+  image = page.image;
   app = await startTestApp();
 });
 afterAll(async () => {
   await app?.close();
-  page?.closeAllConnections();
-  await new Promise<void>((r) => page?.close(() => r()));
+  await page?.close();
 });
 
 async function channelId(key: string): Promise<string> {
@@ -107,7 +91,7 @@ describe('link card without JavaScript', () => {
           'card.description': 'Rubrik ändrad för hand.',
           'card.siteName': 'Helsingborgs stad',
           'card.image': sha256Of(image),
-          'card.imageUrl': `${pageUrl}/bild.jpg`,
+          'card.imageUrl': `${pageUrl}/kort.jpg`,
           at: '2031-05-02T10:00',
         },
         [fb],
@@ -122,7 +106,7 @@ describe('link card without JavaScript', () => {
       description: 'Rubrik ändrad för hand.',
       siteName: 'Helsingborgs stad',
       imageSha256: sha256Of(image),
-      imageUrl: `${pageUrl}/bild.jpg`,
+      imageUrl: `${pageUrl}/kort.jpg`,
     });
 
     const without = await s.postMultipart(
@@ -162,11 +146,11 @@ describe('previews without JavaScript', () => {
     const before = await postCount();
     const ids = { x: await channelId('x-helsingborg'), ig: await channelId('instagram-helsingborg'), yt: await channelId('youtube-helsingborg') };
     const form = composeForm({ text: 'Läs mer på https://helsingborg.se/nyheter/en-mycket-lang-adress-till-nyheten #hbg @stad', intent: 'preview' }, [ids.x, ids.ig, ids.yt]);
-    form.set('media', new Blob([jpeg().data!], { type: 'image/jpeg' }), 'bild.jpg');
+    form.set('media', new Blob([new Uint8Array(jpeg().data!)], { type: 'image/jpeg' }), 'bild.jpg');
     form.set('files[0].alt', 'Biblioteket i kvällsljus');
     const page0 = await (await s.get('/skriv')).text();
     form.set(`variants[${variantIndex(page0, ids.yt)}].title`, 'Biblioteket');
-    form.set(`variantMedia${variantIndex(page0, ids.yt)}`, new Blob([mp4().data!], { type: 'video/mp4' }), 'film.mp4');
+    form.set(`variantMedia${variantIndex(page0, ids.yt)}`, new Blob([new Uint8Array(mp4().data!)], { type: 'video/mp4' }), 'film.mp4');
     const res = await s.postMultipart('/skriv', form);
     expect(res.status).toBe(200);
     const html = await res.text();
@@ -283,7 +267,7 @@ describe('hostile input to the new fields and the media route', () => {
     // Put a video in the store through a kept upload: the route must not serve it.
     const fb = await channelId('facebook-helsingborg');
     const form = composeForm({ text: 'x', intent: 'preview' }, [fb]);
-    form.set('media', new Blob([video], { type: 'video/mp4' }), 'film.mp4');
+    form.set('media', new Blob([new Uint8Array(video)], { type: 'video/mp4' }), 'film.mp4');
     expect((await s.postMultipart('/skriv', form)).status).toBe(200);
     for (const sha of ['..%2F..%2Fetc%2Fpasswd', 'x'.repeat(64), '0'.repeat(64), sha256Of(video), `${sha256Of(image)}%00`]) {
       expect((await s.get(`/skriv/media/${sha}`)).status, sha).toBe(404);

@@ -6,14 +6,13 @@
  * approval returns the post to review and takes back the approved hash. axe-core on the composer with previews and
  * the link card.
  */
-import http from 'node:http';
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
-import { axeViolations, launchBrowser } from '../support/browser';
+import { expectNoAxeViolations, launchBrowser, signInBrowser } from '../support/browser';
+import { startLinkPage, type LinkPage } from '../support/link-page';
 import { spawnWorker, fastPolicyEnv, type WorkerProcess } from '../support/worker-process';
 import { tempDataDir } from '../../db/embedded';
 import { deliveries, posts, users } from '../../db/schema';
@@ -28,27 +27,10 @@ let app: TestApp;
 let browser: Browser;
 let worker: WorkerProcess;
 let dataDir: string;
-let site: http.Server;
-let pageUrl: string;
-const cardImage = jpeg(1200, 630).data!;
+let site: LinkPage;
 
 beforeAll(async () => {
-  site = http.createServer((req, res) => {
-    if (req.url === '/kort.jpg') {
-      res.setHeader('Content-Type', 'image/jpeg');
-      res.end(cardImage);
-      return;
-    }
-    res.setHeader('Content-Type', 'text/html; charset=utf-8');
-    res.end(
-      '<html><head><title>Reserv</title><meta property="og:title" content="Sommarlov i Helsingborg"><meta property="og:description" content="Aktiviteter för alla barn och unga.">' +
-        '<meta property="og:image" content="/kort.jpg"></head><body></body></html>',
-    );
-  });
-  await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
-  const { port } = site.address() as AddressInfo;
-  pageUrl = `http://127.0.0.1:${port}/sommarlov`;
-  process.env.LINK_CARD_TEST_HOSTS = `127.0.0.1:${port}`;
+  site = await startLinkPage({ title: 'Sommarlov i Helsingborg', description: 'Aktiviteter för alla barn och unga.' }, '/sommarlov');
   [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
   dataDir = tempDataDir('utrop-journey');
   worker = spawnWorker({ databaseUrl: app.db.url, credentialsKey: app.credentialsKey, publicUrl: app.url, dataDir, env: fastPolicyEnv });
@@ -58,23 +40,10 @@ afterAll(async () => {
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   await browser?.close();
   await app?.close();
-  site?.closeAllConnections();
-  await new Promise<void>((r) => site?.close(() => r()));
+  await site?.close();
 });
 
-async function login(page: Page, role: string) {
-  const u = app.seed.demoUsers.find((x) => x.role === role)!;
-  await page.goto(`${app.url}/login`, { waitUntil: 'networkidle' });
-  await page.getByLabel('E-postadress').fill(u.email);
-  await page.getByLabel('Lösenord').fill(app.seed.demoPassword);
-  await page.getByRole('button', { name: 'Logga in' }).click();
-  await page.getByRole('heading', { name: 'Översikt' }).waitFor();
-}
-
-async function expectNoAxeViolations(page: Page, label: string) {
-  const violations = await axeViolations(page);
-  expect(violations, `${label}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
+const login = (page: Page, role: string) => signInBrowser(page, app, role);
 
 /** Polls a condition (the worker runs in its own process); the failure names what was awaited. */
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
@@ -102,11 +71,11 @@ describe('the officer’s journey in a real browser', () => {
       expect(await page.getByLabel(name, { exact: true }).isChecked(), name).toBe(true);
     }
     await page.getByLabel('Text', { exact: true }).fill('Sommarlovet är här! Se allt som händer i staden. #sommarlov');
-    await page.getByLabel('Länk (valfri)').fill(pageUrl);
+    await page.getByLabel('Länk (valfri)').fill(site.url);
 
     // The link card, fetched on the server and shown in the fields and the previews (no media yet: X shows it).
     await page.getByRole('button', { name: 'Hämta förhandsvisning' }).click();
-    await page.getByText(`Förhandsvisningen hämtades från ${pageUrl}.`).waitFor();
+    await page.getByText(`Förhandsvisningen hämtades från ${site.url}.`).waitFor();
     expect(await page.getByLabel('Kortets rubrik').inputValue()).toBe('Sommarlov i Helsingborg');
     expect(await page.getByLabel('Kortets beskrivning').inputValue()).toBe('Aktiviteter för alla barn och unga.');
     await page.locator('.preview-x .pv-card-title', { hasText: 'Sommarlov i Helsingborg' }).waitFor();
@@ -149,7 +118,7 @@ describe('the officer’s journey in a real browser', () => {
     const postId = new URL(page.url()).pathname.split('/').pop()!;
     const [post] = await app.db.db.select().from(posts).where(eq(posts.id, postId));
     expect(post!.reviewState).toBe('pending_approval');
-    expect(post!.linkCard).toMatchObject({ url: pageUrl, title: 'Sommarlov 2026 i Helsingborg', description: 'Aktiviteter för alla barn och unga.' });
+    expect(post!.linkCard).toMatchObject({ url: site.url, title: 'Sommarlov 2026 i Helsingborg', description: 'Aktiviteter för alla barn och unga.' });
     await page.close();
 
     // A second person approves.
