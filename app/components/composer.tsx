@@ -19,6 +19,8 @@ export interface ComposerChannel {
   id: string;
   name: string;
   platform: Platform;
+  /** The account's handle, shown in the previews. */
+  handle?: string | null;
 }
 
 /** An upload already in the media store, handed back to the form by hash. */
@@ -134,6 +136,7 @@ export function VariantEditor(props: {
           <>
             <input type="hidden" name={`${prefix}.media.ref`} value={props.kept.ref} />
             <input type="hidden" name={`${prefix}.media.name`} value={props.kept.name} />
+            {props.kept.mimeType ? <input type="hidden" name={`${prefix}.media.mime`} value={props.kept.mimeType} /> : null}
           </>
         ) : null}
       </div>

@@ -7,6 +7,8 @@ export const mediaSlotSchema = z.object({
   ref: z.string().regex(/^[0-9a-f]{64}$/, { error: 'compose.badRef' }).optional(),
   name: z.string().max(255).optional(),
   alt: z.string().trim().max(1000, { error: 'compose.altTooLong' }).optional(),
+  /** The kept file's type, for the previews and live checks only (the server reads the bytes themselves). */
+  mime: z.enum(['image/jpeg', 'image/png', 'video/mp4', 'video/quicktime'], { error: 'compose.badRef' }).optional(),
 });
 
 export const variantSchema = z.object({
@@ -23,6 +25,22 @@ export const BASE_MEDIA_SLOTS = 2;
 export const baseFileField = (i: number) => (i === 0 ? 'media' : `media${i}`);
 export const variantFileField = (i: number) => `variantMedia${i}`;
 export const MAX_VARIANTS = 20;
+
+/**
+ * The link card's fields (ADR 038): filled by "Hämta förhandsvisning", editable by hand. The image is a media-store
+ * hash from the fetch; noImage drops it.
+ */
+export const cardFieldsSchema = z.object({
+  title: z.string().max(300, { error: 'compose.card.tooLong' }).optional(),
+  description: z.string().max(1000, { error: 'compose.card.tooLong' }).optional(),
+  siteName: z.string().max(200, { error: 'compose.card.tooLong' }).optional(),
+  image: z.string().regex(/^[0-9a-f]{64}$/, { error: 'compose.badRef' }).optional(),
+  imageUrl: z.string().max(2048, { error: 'compose.card.tooLong' }).optional(),
+  noImage: z.boolean().optional(),
+});
+
+/** Buttons that only redraw the form (fetch the link card, update the previews): nothing is saved. */
+export const composeDraftIntents = ['card', 'preview'] as const;
 
 /** The composer (ADR 022): a base, a variant per channel, kind; one schema for the action and the UI. */
 export const composeSchema = z.object({
@@ -43,6 +61,8 @@ export const composeSchema = z.object({
   crisis: z.boolean().optional(),
   /** Why to publish despite a blocking screening finding (recorded with the post; issue 12). */
   screeningOverride: z.string().trim().max(500).optional(),
+  card: cardFieldsSchema.optional(),
+  intent: z.enum(composeDraftIntents).optional(),
 });
 export type ComposeValue = z.infer<typeof composeSchema>;
 

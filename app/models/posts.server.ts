@@ -36,6 +36,7 @@ import type { Role } from '../../common/roles';
 import { roleHasPermission } from '../utils/permissions';
 import { postKindRules } from './post-kinds.server';
 import type { Actor } from '../../common/actor';
+import { linkCardSchema, type LinkCard } from '../../common/link-card';
 
 export type { Actor };
 
@@ -132,6 +133,8 @@ export interface CreatePostInput {
   screeningOverrideReason?: string | null;
   /** Keep it as a draft (review state 'draft', no job) until submitted (submitPost; the REST API, ADR 037). */
   draft?: boolean;
+  /** The link's card (ADR 038): fetched by the composer and edited by hand; kept only beside a link. */
+  linkCard?: LinkCard | null;
 }
 
 export interface CreatedPost {
@@ -329,6 +332,7 @@ export async function createPost(db: Db, input: CreatePostInput): Promise<Create
       scheduledAt,
       screeningOverrideReason: input.screeningOverrideReason ?? null,
       screeningOverrideBy: input.screeningOverrideReason ? input.createdBy : null,
+      linkCard: prepared.post.link && input.linkCard ? linkCardSchema.parse(input.linkCard) : null,
     });
     const mediaRows = await insertPostMedia(
       tx,
@@ -658,4 +662,17 @@ export async function openPostMedia(db: DbOrTx, mediaId: string): Promise<{ mime
   const opened = await mediaStore().open(row.sha256);
   if (!opened) return null;
   return { mimeType: row.mimeType, size: opened.size, body: Readable.toWeb(opened.stream) as ReadableStream };
+}
+
+/**
+ * An image already in the media store, by hash, for the composer's previews and link card (the officer's own
+ * uploads and fetched card images; not public). Only JPEG and PNG are served — never a video or anything else.
+ */
+export async function openStoredImage(sha256: string): Promise<{ mimeType: string; body: Uint8Array } | null> {
+  if (!isSha256Hex(sha256)) return null;
+  const data = await mediaStore().get(sha256);
+  if (!data) return null;
+  const { mimeType } = describeMedia(data, 'bild');
+  if (mimeType !== 'image/jpeg' && mimeType !== 'image/png') return null;
+  return { mimeType, body: new Uint8Array(data) };
 }

@@ -17,6 +17,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { errorClasses } from '../../common/platforms';
 import { postKindValues, reviewStateValues } from '../../common/post-kinds';
+import type { LinkCard } from '../../common/link-card';
 import { users } from './users';
 import { channels } from './channels';
 
@@ -47,6 +48,8 @@ export const posts = pgTable('posts', {
   approvedAt: timestamp('approved_at', { withTimezone: true }),
   /** Hash of the approved content (every channel's resolved variant); the worker refuses anything else. */
   approvedHash: text('approved_hash'),
+  /** The link's card as fetched and edited in the composer (migration 0015, ADR 038); null without a link or card. */
+  linkCard: jsonb('link_card').$type<LinkCard>(),
 });
 
 /** A channel's own version of the post (ADR 022): a null column inherits the post's base value. */

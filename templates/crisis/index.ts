@@ -4,17 +4,11 @@
  * per line). The rendered text is what every channel gets; the headline, description and instruction go to CAP.
  */
 import { z } from 'zod';
+import { fieldErrorsOf, hasControlChars } from '../../common/form-rules';
 
 export const crisisTemplateLanguages = ['sv', 'en', 'sv-easy'] as const;
 export type TemplateLanguage = (typeof crisisTemplateLanguages)[number];
 
-function hasControlChars(v: string): boolean {
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
-  return false;
-}
 
 const line = (max: number) =>
   z
@@ -192,14 +186,7 @@ export type RenderResult =
 export function renderCrisisMessage(key: CrisisTemplateKey, input: unknown, languages: readonly TemplateLanguage[]): RenderResult {
   const template = crisisTemplates[key];
   const parsed = template.variables.safeParse(input);
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string[]> = {};
-    for (const issue of parsed.error.issues) {
-      const field = String(issue.path[0] ?? '');
-      (fieldErrors[field] ??= []).push(issue.message);
-    }
-    return { ok: false, fieldErrors };
-  }
+  if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsOf(parsed.error) };
   const variables = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined)) as Record<string, string>;
   return { ok: true, variables, variants: languages.map((language) => ({ language, rendered: template.render(language, parsed.data) })) };
 }

@@ -39,3 +39,20 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
   });
 }
+
+/** Signs in through the login form as the seeded demo user of `role` and waits for the overview. */
+export async function signInBrowser(page: Page, app: { url: string; seed: { demoUsers: { role: string; email: string }[]; demoPassword: string } }, role: string): Promise<void> {
+  const u = app.seed.demoUsers.find((x) => x.role === role);
+  if (!u) throw new Error(`no demo user with role ${role}`);
+  await page.goto(`${app.url}/login`, { waitUntil: 'networkidle' });
+  await page.getByLabel('E-postadress').fill(u.email);
+  await page.getByLabel('Lösenord').fill(app.seed.demoPassword);
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await page.getByRole('heading', { name: 'Översikt' }).waitFor();
+}
+
+/** axe-core finds nothing on the page as it is now; the failure lists what it found. */
+export async function expectNoAxeViolations(page: Page, label: string): Promise<void> {
+  const violations = await axeViolations(page);
+  if (violations.length > 0) throw new Error(`${label}: axe found ${JSON.stringify(violations, null, 1)}`);
+}

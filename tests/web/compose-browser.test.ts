@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
-import { axeViolations, launchBrowser } from '../support/browser';
+import { expectNoAxeViolations, launchBrowser, signInBrowser } from '../support/browser';
 import { jpeg } from '../pipeline/harness';
 
 let app: TestApp;
@@ -14,19 +14,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function login(page: Page, role: string) {
-  const u = app.seed.demoUsers.find((x) => x.role === role)!;
-  await page.goto(`${app.url}/login`, { waitUntil: 'networkidle' });
-  await page.getByLabel('E-postadress').fill(u.email);
-  await page.getByLabel('Lösenord').fill(app.seed.demoPassword);
-  await page.getByRole('button', { name: 'Logga in' }).click();
-  await page.getByRole('heading', { name: 'Översikt' }).waitFor();
-}
-
-async function expectNoAxeViolations(page: Page, label: string) {
-  const violations = await axeViolations(page);
-  expect(violations, `${label}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
+const login = (page: Page, role: string) => signInBrowser(page, app, role);
 
 describe('the composer in a real browser', () => {
   it('checks the X variant while typing with the worker’s limit function: counter, error beside the field, fixed', async () => {

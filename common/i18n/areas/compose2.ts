@@ -38,6 +38,7 @@ export const svCompose2 = {
   'compose.template.hint': 'Mallen skriver en version per kanal. Du kan ändra allt efteråt.',
   'compose.template.choose': 'Mall',
   'compose.template.use': 'Använd mallen',
+  'compose.template.unknown': 'Mallen finns inte.',
   'compose.template.applied': 'Mallen {name} är ifylld. Läs igenom varje kanals version innan du skickar.',
   'compose.template.tooLong': 'Texten är för lång.',
   'compose.template.controlChars': 'Raden får inte innehålla radbrytningar eller styrtecken.',
@@ -53,11 +54,6 @@ export const svCompose2 = {
   'template.field.contactName': 'Kontaktperson',
   'template.field.contactPhone': 'Kontaktpersonens telefon',
   'template.field.embargo': 'Publiceras (datum, valfritt)',
-  'template.press.prefix': 'Pressmeddelande',
-  'template.press.contact': 'Kontakt: {name}, {phone}',
-  'template.press.date': 'Datum: {date}',
-  'template.readMore': 'Läs mer:',
-  'template.linkInBio': 'Läs mer via länken i vår profil.',
 };
 
 export const enCompose2: Record<keyof typeof svCompose2, string> = {
@@ -99,6 +95,7 @@ export const enCompose2: Record<keyof typeof svCompose2, string> = {
   'compose.template.hint': 'The template writes one version per channel. You can change everything afterwards.',
   'compose.template.choose': 'Template',
   'compose.template.use': 'Use the template',
+  'compose.template.unknown': 'There is no such template.',
   'compose.template.applied': 'The template {name} is filled in. Read each channel’s version before you send.',
   'compose.template.tooLong': 'The text is too long.',
   'compose.template.controlChars': 'The line may not contain line breaks or control characters.',
@@ -114,9 +111,4 @@ export const enCompose2: Record<keyof typeof svCompose2, string> = {
   'template.field.contactName': 'Contact person',
   'template.field.contactPhone': 'Contact person’s phone',
   'template.field.embargo': 'Published (date, optional)',
-  'template.press.prefix': 'Press release',
-  'template.press.contact': 'Contact: {name}, {phone}',
-  'template.press.date': 'Date: {date}',
-  'template.readMore': 'More:',
-  'template.linkInBio': 'Read more via the link in our profile.',
 };
