@@ -7,6 +7,7 @@ import { enCrisis } from './areas/crisis';
 import { enInbox } from './areas/inbox';
 import { enHandover } from './areas/handover';
 import { enOps } from './areas/ops';
+import { enLive } from './areas/live';
 
 export const en: Record<MessageKey, string> = {
   'app.name': 'Utrop',
@@ -239,4 +240,5 @@ export const en: Record<MessageKey, string> = {
   ...enInbox,
   ...enHandover,
   ...enOps,
+  ...enLive,
 };

@@ -6,6 +6,7 @@ import { svCrisis } from './areas/crisis';
 import { svInbox } from './areas/inbox';
 import { svHandover } from './areas/handover';
 import { svOps } from './areas/ops';
+import { svLive } from './areas/live';
 
 export const sv = {
   'app.name': 'Utrop',
@@ -238,6 +239,7 @@ export const sv = {
   ...svInbox,
   ...svHandover,
   ...svOps,
+  ...svLive,
 } as const;
 
 export type MessageKey = keyof typeof sv;

@@ -7,3 +7,5 @@ export * from './workers';
 export * from './inbox';
 export * from './crisis';
 export * from './handover';
+export * from './feeds';
+export * from './removals';
