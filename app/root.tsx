@@ -66,6 +66,7 @@ const navItems: NavItem[] = [
   { to: '/skriv', label: 'nav.compose', permission: 'create:post' },
   { to: '/inlagg', label: 'nav.posts', permission: 'view:posts' },
   { to: '/granskning', label: 'review.nav', permission: 'approve:post' },
+  { to: '/import', label: 'nav.import', permission: 'post:publish' },
   { to: '/kris', label: 'nav.crisis', permission: 'create:crisis' },
   { to: '/inkorg', label: 'nav.inbox', permission: 'view:inbox' },
   { to: '/diarium', label: 'nav.register', permission: 'view:register' },

@@ -7,6 +7,7 @@ export const recordKinds = [
   'inbound_comment',
   'outgoing_reply',
   'moderation_event',
+  'deletion_event',
   'edit',
   'crisis_message',
   'destruction_decision',

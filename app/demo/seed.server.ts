@@ -15,6 +15,7 @@ import { createUser } from '../models/users.server';
 import { addHandoverWeek, listHandoverChannels, updateGuidelines } from '../models/handover.server';
 import { findHostWindow } from '../../db/queries/handover';
 import { isoWeekLabel } from '../../common/time';
+import { feedConfigSchema, syncFeeds } from '../models/feeds.server';
 
 const seedSchema = z.object({
   organisation: z.string(),
@@ -31,6 +32,8 @@ const seedSchema = z.object({
   demoPassword: z.string().min(12),
   /** The staff account handed over weekly: its first guidelines, and the demo host who holds the current week. */
   handover: z.object({ channel: z.string(), guidelines: z.string().min(20), demoHost: z.string().email().optional() }).optional(),
+  /** RSS/Atom feeds imported as drafts (ADR 042). */
+  feeds: z.array(feedConfigSchema).max(50).optional(),
 });
 export type SeedData = z.infer<typeof seedSchema>;
 
@@ -109,6 +112,7 @@ export async function seedDemo(
     });
   }
   if (seed.handover) await seedHandover(db, seed.handover, seed.demoUsers);
+  if (seed.feeds) await syncFeeds(db, seed.feeds, { simulatorUrl: opts.simulatorUrl });
   return seed;
 }
 

@@ -68,7 +68,15 @@ export type ComposeValue = z.infer<typeof composeSchema>;
 
 export const deliveryActionSchema = z.discriminatedUnion('intent', [
   z.object({ intent: z.literal('retry'), deliveryId: z.string().uuid() }),
-  z.object({ intent: z.literal('cancel'), deliveryId: z.string().uuid() }),
+  /** Without confirm=yes the page asks first (a confirmation step that needs no JavaScript). */
+  z.object({ intent: z.literal('cancel'), deliveryId: z.string().uuid(), confirm: z.literal('yes').optional() }),
+  /** Delete a published post from its platform: asked first, then registered with the reason (ADR 039). */
+  z.object({
+    intent: z.literal('remove'),
+    deliveryId: z.string().uuid(),
+    confirm: z.literal('yes').optional(),
+    reason: z.string().trim().max(500, { error: 'live.remove.reasonLength' }).optional(),
+  }),
   z.object({
     intent: z.literal('resolve'),
     deliveryId: z.string().uuid(),

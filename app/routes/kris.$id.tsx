@@ -2,14 +2,15 @@ import { getFormProps, getInputProps, useForm } from '@conform-to/react';
 import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { redirect } from '@remix-run/node';
-import { Form, useActionData, useLoaderData, useRevalidator } from '@remix-run/react';
-import { useEffect } from 'react';
+import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { requirePermission } from '../utils/session.server';
 import { parseForm, parseIdParam, readForm } from '../utils/request.server';
 import { localeFromRequest } from '../utils/locale.server';
 import { closeIncidentSchema, crisisMessageSchema } from '../forms/crisis';
 import { closeIncident, CrisisError, getIncident, previewMessage, publishMessage, type MessagePreview } from '../models/crisis.server';
 import { listChannels } from '../models/channels.server';
+import { incidentBoard } from '../models/live.server';
+import { useLiveState } from '../utils/live';
 import { CsrfInput } from '../components/csrf-input';
 import { Field, FormMessage } from '../components/forms';
 import { useLocale, useT } from '../utils/i18n';
@@ -30,26 +31,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     incident: { id: incident.id, title: incident.title, area: incident.area, severity: incident.severity, languages: incident.languages, exercise: incident.exercise, openedAt: incident.openedAt, closedAt: incident.closedAt, closeReason: incident.closeReason },
     next: hasAllClear ? null : view.messages.length === 0 ? 'alert' : 'update',
     channels: channels.filter((c) => c.enabled).map((c) => ({ id: c.id, name: c.name, platform: c.platform })),
-    messages: view.messages.map((m) => ({
-      id: m.id,
-      seq: m.seq,
-      msgType: m.msgType,
-      publishedAt: m.publishedAt,
-      capIdentifier: m.capIdentifier,
-      variants: m.variants.map((v) => ({
-        language: v.language,
-        text: v.text,
-        registrationNumber: v.registrationNumber,
-        deliveries: v.deliveries.map((d) => ({
-          id: d.id,
-          channel: channels.find((c) => c.id === d.channelId)?.name ?? '',
-          state: d.state,
-          permalink: d.permalink,
-          error: d.failureReason,
-          postId: d.postId,
-        })),
-      })),
-    })),
+    // The same read the event stream sends (ADR 039): a reload without JavaScript shows what the stream would.
+    board: (await incidentBoard(context.db, incident.id)) ?? { messages: [] },
   };
 }
 
@@ -120,7 +103,6 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   }
 }
 
-const live = new Set(['scheduled', 'queued', 'publishing']);
 const varFields = ['area', 'road', 'time', 'whatToDo', 'readMore'] as const;
 
 export default function IncidentPage() {
@@ -128,14 +110,8 @@ export default function IncidentPage() {
   const actionData = useActionData<typeof action>();
   const tr = useT();
   const locale = useLocale();
-  const revalidator = useRevalidator();
-  const anyLive = data.messages.some((m) => m.variants.some((v) => v.deliveries.some((d) => live.has(d.state))));
-  // With JavaScript the status board updates by itself while something is on its way; without it, reload the page.
-  useEffect(() => {
-    if (!anyLive) return;
-    const timer = setInterval(() => revalidator.state === 'idle' && revalidator.revalidate(), 1000);
-    return () => clearInterval(timer);
-  }, [anyLive, revalidator]);
+  // With JavaScript the board updates by itself (server-sent events); without it a reload shows the same.
+  const board = useLiveState(`/kris/${data.incident.id}/events`, data.board);
   const [form, fields] = useForm({
     id: 'message',
     lastResult: actionData?.result,
@@ -175,7 +151,7 @@ export default function IncidentPage() {
       ) : null}
 
       <h2>{tr('crisis.messages')}</h2>
-      {data.messages.map((m) => (
+      {board.messages.map((m) => (
         <article key={m.id} aria-labelledby={`msg-${m.id}`} className="panel">
           <h3 id={`msg-${m.id}`}>
             {m.seq}. {tr(`crisis.msgType.${m.msgType}` as MessageKey)} · {formatDateTime(m.publishedAt, locale)}
@@ -191,6 +167,7 @@ export default function IncidentPage() {
                   <th scope="col">{tr('crisis.message.channel')}</th>
                   <th scope="col">{tr('crisis.message.state')}</th>
                   <th scope="col">{tr('crisis.message.link')}</th>
+                  <th scope="col">{tr('live.seconds')}</th>
                   <th scope="col">{tr('crisis.message.record')}</th>
                 </tr>
               </thead>
@@ -207,6 +184,7 @@ export default function IncidentPage() {
                         {d.error ? ` – ${d.error}` : ''}
                       </td>
                       <td>{d.permalink ? <a href={d.permalink}>{tr('crisis.message.link')}</a> : '–'}</td>
+                      <td>{d.seconds !== null ? tr('live.board.seconds', { seconds: d.seconds.toLocaleString(locale === 'en' ? 'en-GB' : 'sv-SE') }) : '–'}</td>
                       <td>{v.registrationNumber ?? '–'}</td>
                     </tr>
                   )),

@@ -12,6 +12,7 @@ import { enOps } from './areas/ops';
 import { enApi } from './areas/api';
 import { enCompose2 } from './areas/compose2';
 import { enReg2 } from './areas/reg2';
+import { enLive } from './areas/live';
 
 export const en: Record<MessageKey, string> = {
   'app.name': 'Utrop',
@@ -249,4 +250,5 @@ export const en: Record<MessageKey, string> = {
   ...enApi,
   ...enCompose2,
   ...enReg2,
+  ...enLive,
 };

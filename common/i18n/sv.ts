@@ -11,6 +11,7 @@ import { svOps } from './areas/ops';
 import { svApi } from './areas/api';
 import { svCompose2 } from './areas/compose2';
 import { svReg2 } from './areas/reg2';
+import { svLive } from './areas/live';
 
 export const sv = {
   'app.name': 'Utrop',
@@ -248,6 +249,7 @@ export const sv = {
   ...svApi,
   ...svCompose2,
   ...svReg2,
+  ...svLive,
 } as const;
 
 export type MessageKey = keyof typeof sv;

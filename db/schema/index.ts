@@ -8,3 +8,5 @@ export * from './inbox';
 export * from './crisis';
 export * from './handover';
 export * from './api';
+export * from './feeds';
+export * from './removals';

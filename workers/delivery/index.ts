@@ -28,3 +28,4 @@ export {
 } from './publication';
 export { checkDraft, checkReply, draftOf, mediaKindOf, type DraftSource } from '../lib/limits';
 export { enqueueModeration } from '../lib/inbox-jobs';
+export { requestRemoval, RemovalRefused, removablePlatforms, type RemovalRequest } from './removal';

@@ -48,6 +48,10 @@ export const jobCatalogue = {
   inbox__moderate: job({ payload: z.object({ itemId: z.uuid() }).strict(), jobKey: (p) => p.itemId, maxAttempts: 8 }),
   // A long /diarium export (ADR 036); a retry after a killed worker writes the file again from the start.
   register__export: job({ payload: z.object({ exportId: z.uuid() }).strict(), jobKey: (p) => p.exportId, maxAttempts: 3 }),
+  // Delete from platform (ADR 039): one job per delivery; retried with backoff while the platform is unavailable.
+  delivery__remove: job({ payload: z.object({ deliveryId: z.uuid() }).strict(), jobKey: (p) => p.deliveryId, maxAttempts: 8 }),
+  // Feed import (ADR 042): the cron fan-out, one keyed job per feed.
+  feed__poll: job({ payload: z.object({ feedKey: z.string().min(1).max(63).optional() }).passthrough(), jobKey: (p) => p.feedKey ?? null, maxAttempts: 3 }),
 };
 
 export type TaskName = keyof typeof jobCatalogue;

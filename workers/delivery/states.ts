@@ -8,7 +8,8 @@
  */
 import type { SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import type { Delivery, DeliveryState } from '../../db/schema';
+import type { Delivery, DeliveryRemoval, DeliveryState, RemovalState } from '../../db/schema';
+import { updateRemovalState, type RemovalPatch } from '../../db/queries/removals';
 import {
   deliveryStateUpdateSql,
   insertDeliveries,
@@ -128,4 +129,40 @@ export async function createDeliveries(db: DbOrTx, rows: (NewDelivery & { state:
     if (!(initialDeliveryStates as readonly DeliveryState[]).includes(r.state)) throw new IllegalTransitionError(null, null, r.state);
   }
   return insertDeliveries(db, rows);
+}
+
+/**
+ * "Delete from platform" (delivery_removals, ADR 039) has a lifecycle of its own beside the published delivery,
+ * which stays published (its public record is never changed):
+ * - requested: the deletion event is registered and the job queued; the platform has not confirmed.
+ * - removed: the platform confirmed (or the post was already gone). Final.
+ * - failed: the platform refused; a person may ask again (a new registered event).
+ */
+export const removalTransitions = {
+  requested: ['removed', 'failed'],
+  failed: ['requested'],
+  removed: [],
+} as const satisfies Record<RemovalState, readonly RemovalState[]>;
+
+export class IllegalRemovalTransitionError extends Error {
+  override readonly name = 'IllegalRemovalTransitionError';
+  constructor(
+    readonly deliveryId: string,
+    readonly from: RemovalState,
+    readonly to: RemovalState,
+  ) {
+    super(`removal of delivery ${deliveryId}: ${from} → ${to} is not an allowed transition`);
+  }
+}
+
+export function canTransitionRemoval(from: RemovalState, to: RemovalState): boolean {
+  return (removalTransitions[from] as readonly RemovalState[]).includes(to);
+}
+
+/** Moves a removal (locked by the caller) to `to`; the WHERE also requires its current state. */
+export async function transitionRemoval(db: DbOrTx, r: Pick<DeliveryRemoval, 'deliveryId' | 'state'>, to: RemovalState, patch: RemovalPatch = {}): Promise<DeliveryRemoval> {
+  if (!canTransitionRemoval(r.state, to)) throw new IllegalRemovalTransitionError(r.deliveryId, r.state, to);
+  const row = await updateRemovalState(db, r.deliveryId, [r.state], to, patch);
+  if (!row) throw new IllegalRemovalTransitionError(r.deliveryId, r.state, to);
+  return row;
 }

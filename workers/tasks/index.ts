@@ -11,6 +11,8 @@ import * as registerAnchor from './register__anchor';
 import * as registerExport from './register__export';
 import * as inboxFetch from './inbox__fetch';
 import * as inboxModerate from './inbox__moderate';
+import * as deliveryRemove from './delivery__remove';
+import * as feedPoll from './feed__poll';
 
 /**
  * The task list, checked against the job catalogue (workers/delivery/jobs.ts): a task missing here, or one here that
@@ -28,5 +30,7 @@ export function makeTaskList(deps: WorkerDeps) {
     register__export: registerExport.makeTask(deps),
     inbox__fetch: inboxFetch.makeTask(deps),
     inbox__moderate: inboxModerate.makeTask(deps),
+    delivery__remove: deliveryRemove.makeTask(deps),
+    feed__poll: feedPoll.makeTask(deps),
   } satisfies Record<TaskName, Task>;
 }

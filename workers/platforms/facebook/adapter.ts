@@ -206,7 +206,14 @@ export function createFacebookAdapter(options: FacebookAdapterOptions = {}): Pla
     },
 
     async deletePost(conn, externalId) {
-      await graphCall(client(conn), { method: 'DELETE', path: `/${encodeURIComponent(externalId)}` });
+      try {
+        await graphCall(client(conn), { method: 'DELETE', path: `/${encodeURIComponent(externalId)}` });
+      } catch (e) {
+        // 100/33 "object does not exist": already gone is what the caller wanted (a retried delete must not fail).
+        const { code, subcode } = graphCodeOf(e);
+        if (code === 100 && subcode === 33) return;
+        throw e;
+      }
     },
 
     async fetchComments(conn, opts): Promise<CommentPage> {

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import express from 'express';
 import { z } from 'zod';
 import { fileStore, loadState, memoryStore } from './persist';
+import { defaultFeeds, FEED_NAME, type SimFeed } from './feeds';
 import { platforms, type Platform } from '../contract';
 
 export const faultKinds = [
@@ -153,6 +154,8 @@ interface ActiveFault extends FaultSpec {
 export class SimulatorHub {
   posts: SimPost[] = [];
   comments: SimComment[] = [];
+  /** Test feeds for feed import, served at /feeds/<name>.xml (sim/feeds.ts). */
+  feeds: Map<string, SimFeed> = defaultFeeds();
   private faults: ActiveFault[] = [];
   latencyMs = 0;
   private seq = 0;
@@ -193,6 +196,7 @@ export class SimulatorHub {
   reset(): void {
     this.posts = [];
     this.comments = [];
+    this.feeds = defaultFeeds();
     this.faults = [];
     this.latencyMs = 0;
     for (const sim of this.simulators.values()) sim.reset();
@@ -401,6 +405,19 @@ export async function startSimulatorServer(
         })
         .finally(() => store.changed());
     };
+
+  app.get('/feeds/:name.xml', (req, res) => {
+    const feed = hub.feeds.get(req.params.name ?? '');
+    if (!feed) return void send(res, { status: 404, body: { error: `no feed ${req.params.name}` } });
+    res.status(feed.status).type(feed.contentType).send(feed.body);
+  });
+  app.put('/_sim/feeds/:name', (req, res) => {
+    const name = req.params.name ?? '';
+    const status = Number(searchOf(req).get('status') ?? '200');
+    if (!FEED_NAME.test(name) || !Number.isInteger(status) || status < 200 || status > 599) return void send(res, { status: 400, body: { error: 'bad feed name or status' } });
+    hub.feeds.set(name, { status, contentType: req.headers['content-type'] ?? 'application/xml', body: bodyOf(req).toString('utf8') });
+    send(res, { status: 204 });
+  });
 
   app.all(
     '/_sim/*',
