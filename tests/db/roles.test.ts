@@ -7,7 +7,8 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { createTestDatabase, type TestDatabase } from '../support/db';
-import { auditLog, channels, publicRecords, registerAnchors, users } from '../../db/schema';
+import { auditLog, channels, handoverHandbacks, handoverWeeks, publicRecords, registerAnchors, users } from '../../db/schema';
+import { createPost } from '../../app/models/posts.server';
 import { acceptGuidelines, guidelinesStatus } from '../../app/models/handover.server';
 import { recordAudit } from '../../db/queries/audit';
 import { seedDemo } from '../../app/demo/seed.server';
@@ -32,6 +33,10 @@ beforeAll(async () => {
   const [host] = await t.db.select().from(users).where(eq(users.role, 'staff_host'));
   const status = await guidelinesStatus(t.db, host!.id);
   await acceptGuidelines(t.db, { userId: host!.id, guidelinesId: status!.guidelines.id });
+  // A draft of theirs handed back at a week's end gives handover_handbacks a row (ADR 041).
+  const [week] = await t.db.select().from(handoverWeeks).where(eq(handoverWeeks.userId, host!.id));
+  const draft = await createPost(t.db, { text: 'Ett utkast', channelKeys: ['x-helsingborg'], authorRole: 'staff_host', createdBy: host!.id, actorLabel: 'test' });
+  await t.db.insert(handoverHandbacks).values({ weekId: week!.id, postId: draft.post.id, reviewStateBefore: 'pending_approval' });
   const [channel] = await t.db.select().from(channels).limit(1);
   const [record] = await t.db
     .insert(publicRecords)

@@ -5,15 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, asc, eq } from 'drizzle-orm';
-import pino from 'pino';
 import type { Browser } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
 import { axeViolations, launchBrowser } from '../support/browser';
 import { auditLog, channels, deliveries, inboxItems, publicRecords, type Channel } from '../../db/schema';
 import { createPost } from '../../app/models/posts.server';
 import { enqueue } from '../../workers/delivery/jobs';
-import { startDeliveryWorker, type DeliveryWorker } from '../../workers/runner';
-import { fastPolicy, waitFor } from '../pipeline/harness';
+import type { DeliveryWorker } from '../../workers/runner';
+import { startWorkerForApp, waitFor } from '../pipeline/harness';
 
 let app: TestApp;
 let browser: Browser;
@@ -21,19 +20,7 @@ let worker: DeliveryWorker;
 
 beforeAll(async () => {
   [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
-  worker = await startDeliveryWorker({
-    connectionString: app.db.url,
-    db: app.db.db,
-    credentialsKey: app.credentialsKey,
-    log: pino({ level: 'silent' }),
-    platformTimeoutMs: 5_000,
-    publicUrl: app.url,
-    concurrency: 4,
-    pollInterval: 100,
-    policy: fastPolicy,
-    withCron: false,
-    name: 'inbox-browser',
-  });
+  worker = await startWorkerForApp(app, 'inbox-browser');
 });
 afterAll(async () => {
   await worker?.stop();

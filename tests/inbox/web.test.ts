@@ -11,8 +11,8 @@ import { HttpSession, startTestApp, type TestApp } from '../support/app';
 import { auditLog, channels, deliveries, inboxItems, posts, publicRecords, type Channel } from '../../db/schema';
 import { createPost } from '../../app/models/posts.server';
 import { fetchChannelComments } from '../../workers/lib/inbox';
-import { startDeliveryWorker, type DeliveryWorker } from '../../workers/runner';
-import { fastPolicy, waitFor } from '../pipeline/harness';
+import type { DeliveryWorker } from '../../workers/runner';
+import { startWorkerForApp, waitFor } from '../pipeline/harness';
 
 let app: TestApp;
 let worker: DeliveryWorker;
@@ -22,19 +22,7 @@ const log = pino({ level: 'silent' });
 
 beforeAll(async () => {
   app = await startTestApp();
-  worker = await startDeliveryWorker({
-    connectionString: app.db.url,
-    db: app.db.db,
-    credentialsKey: app.credentialsKey,
-    log,
-    platformTimeoutMs: 5_000,
-    publicUrl: app.url,
-    concurrency: 4,
-    pollInterval: 100,
-    policy: fastPolicy,
-    withCron: false,
-    name: 'inbox-web',
-  });
+  worker = await startWorkerForApp(app, 'inbox-web');
   [fb] = (await app.db.db.select().from(channels).where(eq(channels.key, 'facebook-helsingborg'))) as [Channel];
   const { deliveries: ds } = await createPost(app.db.db, { text: 'Vattnet stängs av på Storgatan i morgon.', channelKeys: ['facebook-helsingborg'], createdBy: null, actorLabel: 'test' });
   fbPostId = (await waitFor(async () => {

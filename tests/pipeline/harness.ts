@@ -153,6 +153,26 @@ export async function startHarness(): Promise<Harness> {
   return h;
 }
 
+/**
+ * A real delivery worker, in process, for a web test app: it publishes what the app schedules, and the platforms
+ * (Instagram) fetch media from the app's own /media/:id.
+ */
+export function startWorkerForApp(app: { db: TestDatabase; credentialsKey: Buffer; url: string }, name: string): Promise<DeliveryWorker> {
+  return startDeliveryWorker({
+    connectionString: app.db.url,
+    db: app.db.db,
+    credentialsKey: app.credentialsKey,
+    log: silentLog,
+    platformTimeoutMs: 5_000,
+    publicUrl: app.url,
+    concurrency: 4,
+    pollInterval: 100,
+    policy: fastPolicy,
+    withCron: false,
+    name,
+  });
+}
+
 export function jpeg(width = 1080, height = 1080): MediaInput {
   return { filename: 'bild.jpg', mimeType: 'image/jpeg', data: makeJpeg(width, height), width, height, altText: 'Testbild' };
 }

@@ -10,8 +10,8 @@ import type { Browser, Page } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import { startTestApp, type TestApp } from '../support/app';
 import { axeViolations, launchBrowser } from '../support/browser';
-import { jpeg, fastPolicy, silentLog, waitFor } from '../pipeline/harness';
-import { startDeliveryWorker, type DeliveryWorker } from '../../workers/runner';
+import { jpeg, startWorkerForApp, waitFor } from '../pipeline/harness';
+import type { DeliveryWorker } from '../../workers/runner';
 import { deliveries, handoverWeeks, sessions } from '../../db/schema';
 import { settleWeeks } from '../../app/models/handover.server';
 import { isoWeekLabel, parseIsoWeek } from '../../common/time';
@@ -21,20 +21,7 @@ let browser: Browser;
 let worker: DeliveryWorker;
 beforeAll(async () => {
   [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
-  worker = await startDeliveryWorker({
-    connectionString: app.db.url,
-    db: app.db.db,
-    credentialsKey: app.credentialsKey,
-    log: silentLog,
-    platformTimeoutMs: 10_000,
-    // Instagram fetches the image from the console's own /media/:id.
-    publicUrl: app.url,
-    concurrency: 2,
-    pollInterval: 100,
-    policy: fastPolicy,
-    withCron: false,
-    name: 'handover-browser',
-  });
+  worker = await startWorkerForApp(app, 'handover-browser');
 });
 afterAll(async () => {
   app?.clock.set(null);
@@ -58,7 +45,8 @@ async function accessible(page: Page, label: string) {
   expect(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), `${label} overflows at 360 px`).toBe(false);
 }
 
-describe('the staff-account handover, end to end', () => {
+// A long journey through two browsers and the worker: slow on a loaded machine, so the ceiling is generous; nothing here is timed.
+describe('the staff-account handover, end to end', { timeout: 300_000 }, () => {
   it('invite → guidelines → draft with an image → approval → published on the simulator → access ends', async () => {
     const now = new Date();
     const week = parseIsoWeek(isoWeekLabel(now));
@@ -112,26 +100,25 @@ describe('the staff-account handover, end to end', () => {
     await accessible(again, 'invitation used');
     await again.close();
 
-    // A draft with an image, for the week's account only.
-    const text = 'Tisdag på brandstationen: vi övar rökdykning.';
+    /** A draft with an image through the composer, sent for review; returns the post's id. */
+    const draft = async (words: string, file: string, alt: string) => {
+      await host.goto(`${app.url}/skriv?kind=staff`, { waitUntil: 'networkidle' });
+      await host.getByLabel('Text', { exact: true }).fill(words);
+      await host.getByLabel('Bild eller video 1 (valfri)').setInputFiles({ name: file, mimeType: 'image/jpeg', buffer: jpeg().data! });
+      await host.getByLabel('Alternativtext för bild 1 (krävs för bilder)').fill(alt);
+      await host.getByRole('button', { name: 'Skicka till granskning' }).click();
+      await host.waitForURL(/\/inlagg\/[0-9a-f-]{36}$/);
+      return new URL(host.url()).pathname.split('/').pop()!;
+    };
+    // The composer offers the week's account only.
     await host.goto(`${app.url}/skriv?kind=staff`, { waitUntil: 'networkidle' });
     await accessible(host, '/skriv as host');
     expect(await host.getByText('Helsingborgs stad på X').count()).toBe(0);
-    await host.getByLabel('Text', { exact: true }).fill(text);
-    await host.getByLabel('Bild eller video 1 (valfri)').setInputFiles({ name: 'rokdykning.jpg', mimeType: 'image/jpeg', buffer: jpeg().data! });
-    await host.getByLabel('Alternativtext för bild 1 (krävs för bilder)').fill('Två brandmän i rökdykarutrustning');
-    await host.getByRole('button', { name: 'Skicka till granskning' }).click();
-    await host.waitForURL(/\/inlagg\/[0-9a-f-]{36}$/);
-    const postId = new URL(host.url()).pathname.split('/').pop()!;
+    const text = 'Tisdag på brandstationen: vi övar rökdykning.';
+    const postId = await draft(text, 'rokdykning.jpg', 'Två brandmän i rökdykarutrustning');
     // A second draft nobody approves before the week ends: it goes back to employer branding.
     const unapproved = 'Onsdag på brandstationen: studiebesök från skolan.';
-    await host.goto(`${app.url}/skriv?kind=staff`, { waitUntil: 'networkidle' });
-    await host.getByLabel('Text', { exact: true }).fill(unapproved);
-    await host.getByLabel('Bild eller video 1 (valfri)').setInputFiles({ name: 'skola.jpg', mimeType: 'image/jpeg', buffer: jpeg().data! });
-    await host.getByLabel('Alternativtext för bild 1 (krävs för bilder)').fill('Skolklass vid en brandbil');
-    await host.getByRole('button', { name: 'Skicka till granskning' }).click();
-    await host.waitForURL(/\/inlagg\/[0-9a-f-]{36}$/);
-    const unapprovedId = new URL(host.url()).pathname.split('/').pop()!;
+    const unapprovedId = await draft(unapproved, 'skola.jpg', 'Skolklass vid en brandbil');
     // The host sees their account's schedule for the week, their draft on it.
     await host.goto(`${app.url}/planering`, { waitUntil: 'networkidle' });
     await accessible(host, '/planering as host');
