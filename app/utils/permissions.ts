@@ -20,6 +20,8 @@ export const permissionValues = [
   'view:register:confidential',
   'export:register',
   'verify:register',
+  /** Retention classes and destruction (gallring) decisions, each registered (ADR 029, 036). */
+  'manage:retention',
   'view:channels',
   'manage:channels',
   'manage:users',
@@ -52,7 +54,7 @@ export const rolePermissions = {
   employer_branding: [...everyone, 'view:posts', 'create:post', 'approve:post', 'view:channels', 'manage:handover'],
   staff_host: [...everyone, 'view:posts', 'create:post'],
   contact_centre: [...everyone, 'view:inbox', 'moderate:comment'],
-  registrar: [...everyone, 'view:register', 'view:register:confidential', 'export:register', 'verify:register'],
+  registrar: [...everyone, 'view:register', 'view:register:confidential', 'export:register', 'verify:register', 'manage:retention'],
 } satisfies Record<Role, Permission[]>;
 
 /** A staff host outside every week of theirs: their own earlier posts, nothing more (issue 13). */
