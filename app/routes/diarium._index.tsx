@@ -46,6 +46,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     query: searchQuery(read.form),
     canExport: roleHasPermission(user.role, 'export:register'),
     canVerify: roleHasPermission(user.role, 'verify:register'),
+    canRetain: roleHasPermission(user.role, 'manage:retention'),
   };
   if (!value) return data({ ...base, result: reply(), rows: [] as RowView[], next: null as string | null }, { status: 400 });
   const outcome = await searchRegister(context.db, value, user.role);
@@ -119,6 +120,11 @@ export default function RegisterPage() {
   return (
     <section aria-labelledby="register-title" className="register">
       <h1 id="register-title">{tr('register.title')}</h1>
+      {d.canRetain ? (
+        <p>
+          <Link to="/diarium/gallring">{tr('retention.link')}</Link>
+        </p>
+      ) : null}
       <Form method="get" {...getFormProps(form)} aria-labelledby="register-search-title" className="register-search">
         <h2 id="register-search-title">{tr('register.search.title')}</h2>
         {form.errors?.length ? <FormMessage message={translateAll(form.errors, tr, '').join(' ')} /> : null}

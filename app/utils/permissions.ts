@@ -22,6 +22,8 @@ export const permissionValues = [
   'view:register:confidential',
   'export:register',
   'verify:register',
+  /** Retention classes and destruction (gallring) decisions, each registered (ADR 029, 036). */
+  'manage:retention',
   'view:channels',
   'manage:channels',
   'manage:users',
@@ -55,7 +57,7 @@ export const rolePermissions = {
   employer_branding: [...everyone, 'view:posts', 'view:planning', 'create:post', 'approve:post', 'view:channels', 'manage:handover'],
   staff_host: [...everyone, 'view:posts', 'view:planning', 'create:post'],
   contact_centre: [...everyone, 'view:inbox', 'moderate:comment'],
-  registrar: [...everyone, 'view:register', 'view:register:confidential', 'export:register', 'verify:register'],
+  registrar: [...everyone, 'view:register', 'view:register:confidential', 'export:register', 'verify:register', 'manage:retention'],
 } satisfies Record<Role, Permission[]>;
 
 /** A staff host outside every week of theirs: their own earlier posts, nothing more (issue 13). */

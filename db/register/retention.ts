@@ -122,3 +122,37 @@ export async function retentionClasses(db: DbOrTx): Promise<{ kind: RecordKind; 
   const byKind = new Map(rows.map((r) => [r.kind, r]));
   return recordKinds.map((kind) => ({ kind, keepYears: byKind.get(kind)?.keepYears ?? null, basis: byKind.get(kind)?.basis ?? null }));
 }
+
+export interface DestructionCandidate {
+  id: number;
+  registrationNumber: string | null;
+  kind: RecordKind;
+  recordDate: Date | null;
+  summary: string;
+  keepYears: number;
+}
+
+/**
+ * Records whose retention period has run out (the rule utrop_register_destroy applies, migration 0004): a class with
+ * keep_years, record_date + keep_years ≤ now, not destroyed, not the register's own. Oldest first. Nothing is
+ * destroyed here: the list is what a registrar may put in a decision.
+ */
+export async function destructionCandidates(db: DbOrTx, now: Date, limit = 200): Promise<DestructionCandidate[]> {
+  const rows = await db.execute<{ id: string; registration_number: string | null; kind: RecordKind; record_date: Date | null; summary: string; keep_years: number }>(sql`
+    select r.id, r.registration_number, r.kind, r.record_date, r.summary, c.keep_years
+    from public_records r
+    join register_retention_classes c on c.kind = r.kind and c.keep_years is not null
+    where r.kind not in ('destruction_decision', 'register_note')
+      and r.record_date + make_interval(years => c.keep_years) <= ${now.toISOString()}::timestamptz
+      and not exists (select 1 from register_destructions d where d.record_id = r.id)
+    order by r.record_date, r.id
+    limit ${limit}`);
+  return [...rows].map((r) => ({
+    id: Number(r.id),
+    registrationNumber: r.registration_number,
+    kind: r.kind,
+    recordDate: r.record_date ? new Date(r.record_date) : null,
+    summary: r.summary,
+    keepYears: r.keep_years,
+  }));
+}

@@ -17,7 +17,8 @@ import { randomBytes } from 'node:crypto';
 import { openDatabase } from '../../db/client';
 import { migrateAll } from '../../db/migrate';
 import { seedDemo } from '../../app/demo/seed.server';
-import { searchRegister } from '../../app/models/register.server';
+import { searchFilters, searchRegister } from '../../app/models/register.server';
+import { searchQuery } from '../../db/queries/register';
 import type { RegisterSearchInput } from '../../app/forms/register';
 
 export interface RegisterSearchBenchOptions {
@@ -26,6 +27,8 @@ export interface RegisterSearchBenchOptions {
   repeats?: number;
   databaseUrl?: string;
   log?: (line: string) => void;
+  /** Log EXPLAIN (ANALYZE, BUFFERS) of one query of each kind (the slowest run's input) after timing. */
+  explain?: boolean;
 }
 
 export interface RegisterSearchBenchResult {
@@ -141,11 +144,13 @@ export async function runRegisterSearchBench(opts: RegisterSearchBenchOptions): 
     const [{ number: someNumber } = { number: '' }] = await database.sql<{ number: string }[]>`
       select registration_number as number from public_records where id = (select max(id) / 2 from public_records)`;
     const byQuery: Record<string, number[]> = {};
+    const slowest: Record<string, { ms: number; input: RegisterSearchInput }> = {};
     const time = async (name: string, input: RegisterSearchInput) => {
       const t0 = performance.now();
       const r = await searchRegister(database.db, input, 'registrar');
       const ms = performance.now() - t0;
       (byQuery[name] ??= []).push(ms);
+      if (!slowest[name] || slowest[name].ms < ms) slowest[name] = { ms, input };
       if (ms > 100) log(`register search bench: ${name} ${JSON.stringify(input)} took ${Math.round(ms)} ms`);
       return r;
     };
@@ -169,6 +174,15 @@ export async function runRegisterSearchBench(opts: RegisterSearchBenchOptions): 
       const r = await time('paging_deep', { q: 'parkeringen', after });
       if (!r.ok || !r.next) break;
       after = r.next;
+    }
+    if (opts.explain) {
+      for (const [name, { input }] of Object.entries(slowest)) {
+        const { after: cursor, ...rest } = input;
+        const f = searchFilters(rest);
+        const q = searchQuery(database.db, { ...f, textMatchesConfidential: true, limit: 50, after: cursor ? { registeredAtMs: Number(cursor.split('.')[0]), id: Number(cursor.split('.')[1]) } : undefined }).toSQL();
+        const plan = await database.sql.unsafe(`explain (analyze, buffers) ${q.sql}`, q.params as never[]);
+        log(`register search bench: EXPLAIN ${name} ${JSON.stringify(input)}\n${plan.map((r) => String(Object.values(r)[0])).join('\n')}`);
+      }
     }
     const all = Object.values(byQuery).flat();
     const p95Ms = percentile(all, 0.95);

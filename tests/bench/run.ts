@@ -251,6 +251,7 @@ async function main(): Promise<void> {
       quick: { type: 'boolean', default: false },
       'register-only': { type: 'boolean', default: false },
       'register-records': { type: 'string' },
+      explain: { type: 'boolean', default: false },
       deliveries: { type: 'string', default: '200' },
       workers: { type: 'string', default: '2' },
       concurrency: { type: 'string', default: '8' },
@@ -271,7 +272,7 @@ async function main(): Promise<void> {
     const records = values['register-records'] ? Number(values['register-records']) : values.quick ? 20_000 : 1_000_000;
     if (!Number.isSafeInteger(records) || records < 1 || records > 20_000_000) throw new Error('--register-records must be a whole number from 1 to 20000000');
     const reps = values.quick ? 10 : 30;
-    const search = await runRegisterSearchBench({ records, repeats: reps, databaseUrl: process.env.DATABASE_URL || undefined, log });
+    const search = await runRegisterSearchBench({ records, repeats: reps, databaseUrl: process.env.DATABASE_URL || undefined, log, explain: values.explain });
     const overhead = await runRegisterOverheadBench({
       ...(values.quick ? { publishes: 100, burst: 200 } : { publishes: 500, burst: 1000 }),
       concurrency: Number(values.workers) * Number(values.concurrency),

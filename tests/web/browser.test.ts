@@ -113,6 +113,15 @@ describe('the console in a real browser', () => {
     await page.getByRole('link', { name: 'Ladda ner filen' }).waitFor();
     await expectNoAxeViolations(page, '/diarium/export/$id');
     expect(await fitsWidth(), '/diarium/export/$id at 360 px').toBe(true);
+    // Retention (gallring, ADR 036): a class with records past it, so the decision form is shown too.
+    await page.goto(`${app.url}/diarium/gallring`);
+    await page.getByLabel('Bevarande').selectOption('years');
+    await page.getByLabel('Antal år').fill('0');
+    await page.locator('#retention-basis').fill('DHP 4.2');
+    await page.getByRole('button', { name: 'Spara gallringsklass' }).click();
+    await page.getByText('Gallringsklassen sparades').waitFor();
+    await expectNoAxeViolations(page, '/diarium/gallring');
+    expect(await fitsWidth(), '/diarium/gallring at 360 px').toBe(true);
     await page.close();
   });
 });
