@@ -10,6 +10,7 @@ import type { Db, DbOrTx } from '../../db/client';
 import type { Channel, Delivery, DeliveryAttempt, DeliveryState, Post } from '../../db/schema';
 import { recordAudit } from '../../db/queries/audit';
 import { findChannel, findChannelsByIds, findChannelsByKeys } from '../../db/queries/channels';
+import { isExercisePost } from '../../db/queries/crisis';
 import { findPost, insertPost, listRecentPostsWithDeliveryStates, updatePost } from '../../db/queries/posts';
 import { findMedia as findMediaRow, insertPostMedia, listPostMedia, listPostMediaInfo, type PostMediaInfo } from '../../db/queries/post-media';
 import { insertVariants, loadVariant } from '../../db/queries/post-variants';
@@ -514,6 +515,7 @@ export async function markUnconfirmed(db: Db, deliveryId: string, input: Resolve
         delivery: d,
         channel,
         content: sentContentOf(content, content.media),
+        exercise: await isExercisePost(tx, post.id),
         externalId,
         permalink: input.permalink?.trim() || null,
         actor,

@@ -1,5 +1,5 @@
 /** Queries of the crisis domain (incidents, messages, variants, pause-all); the db or transaction handle first. */
-import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../client';
 import {
   crisisIncidents,
@@ -134,4 +134,14 @@ export async function lockHeldOrdinaryDeliveries(db: DbOrTx, ids?: string[]): Pr
 
 export async function listHeldOrdinaryDeliveries(db: DbOrTx): Promise<Delivery[]> {
   return db.select().from(deliveries).where(and(eq(deliveries.isCrisis, false), eq(deliveries.state, 'held'))).orderBy(asc(deliveries.scheduledAt));
+}
+
+/** Whether a post is a language of a drill's message (övning): its published deliveries are registered as exercise. */
+export function isExercisePostSql(postId: SQL): SQL {
+  return sql`exists (select 1 from crisis_message_variants v join crisis_messages m on m.id = v.message_id where v.post_id = ${postId} and m.exercise)`;
+}
+
+export async function isExercisePost(db: DbOrTx, postId: string): Promise<boolean> {
+  const rows = await db.execute<{ exercise: boolean }>(sql`select ${isExercisePostSql(sql`${postId}::uuid`)} as exercise`);
+  return rows[0]?.exercise === true;
 }

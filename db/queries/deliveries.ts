@@ -8,6 +8,7 @@ import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../client';
 import { channels, deliveries, deliveryAttempts, posts, postVariants, type Channel, type Delivery, type DeliveryAttempt, type Post, type PostVariant } from '../schema';
 import { fromRow, updateById, updateByIdSql } from './fast';
+import { isExercisePostSql } from './crisis';
 
 export type NewDelivery = typeof deliveries.$inferInsert;
 
@@ -160,6 +161,8 @@ export interface ClaimSnapshot {
   last: DeliveryAttempt | null;
   /** The channel's own variant of the post (ADR 022), read in the same statement to save the worker a round trip. */
   variant: PostVariant | undefined;
+  /** A drill's post (övning): its record is marked exercise. */
+  exercise: boolean;
 }
 
 /** The delivery locked FOR UPDATE, with its channel, its post and its latest attempt, in one statement. */
@@ -170,7 +173,8 @@ export async function lockForClaim(tx: DbOrTx, deliveryId: string): Promise<Clai
            to_json(p.*) as "__post",
            (select count(*)::int from post_media m where m.post_id = d.post_id) as "__media_count",
            (select to_json(a.*) from delivery_attempts a where a.delivery_id = d.id order by a.number desc limit 1) as "__last",
-           (select to_json(v.*) from post_variants v where v.post_id = d.post_id and v.channel_id = d.channel_id) as "__variant"
+           (select to_json(v.*) from post_variants v where v.post_id = d.post_id and v.channel_id = d.channel_id) as "__variant",
+           ${isExercisePostSql(sql`d.post_id`)} as "__exercise"
     from deliveries d
     join channels c on c.id = d.channel_id
     join posts p on p.id = d.post_id
@@ -185,6 +189,7 @@ export async function lockForClaim(tx: DbOrTx, deliveryId: string): Promise<Clai
     mediaCount: Number(row.__media_count),
     last: row.__last ? fromRow(deliveryAttempts, row.__last as Record<string, unknown>) : null,
     variant: row.__variant ? fromRow(postVariants, row.__variant as Record<string, unknown>) : undefined,
+    exercise: row.__exercise === true,
   };
 }
 

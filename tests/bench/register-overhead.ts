@@ -57,6 +57,7 @@ function statements(delivery: Delivery, channel: Channel, register: boolean) {
     delivery,
     channel,
     content: { text: 'Bänk: vattnet stängs av på Drottninggatan i kväll', link: null, title: null, media: [] },
+    exercise: false,
     externalId: `bench-${randomBytes(8).toString('hex')}`,
     permalink: null,
     actor: { userId: null, label: 'bench' },

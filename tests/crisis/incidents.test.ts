@@ -157,6 +157,11 @@ describe('incidents and messages', () => {
     const [record] = await h.t.db.select().from(publicRecords).where(eq(publicRecords.id, m.variants[0]!.recordId!));
     expect(record!.exercise).toBe(true);
     expect(record!.summary).toMatch(/^ÖVNING: /);
+    // What the drill published is registered as exercise too, not as a real outgoing post.
+    const [d] = await h.t.db.select().from(deliveries).where(eq(deliveries.postId, m.variants[0]!.postId!));
+    await h.waitForDelivery(d!.id, (x) => x.state === 'published');
+    const [sent] = await h.t.db.select().from(publicRecords).where(eq(publicRecords.deliveryId, d!.id));
+    expect(sent).toMatchObject({ kind: 'outgoing_post', exercise: true });
     // A channel without a simulator address (a real platform) is not used in a drill.
     await h.t.owner.db.execute(`update channels set api_base_url = null where key = 'facebook-helsingborg'`);
     const fb = h.channel('facebook-helsingborg');

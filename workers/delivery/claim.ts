@@ -19,7 +19,7 @@ const EARLY_TOLERANCE_MS = 500;
 
 export type Claim =
   | { kind: 'skip'; reason: string }
-  | { kind: 'claimed'; delivery: Delivery; channel: Channel; post: Post; mediaCount: number; variant: PostVariant | undefined; attempt: DeliveryAttempt; reconcileOnly: boolean };
+  | { kind: 'claimed'; delivery: Delivery; channel: Channel; post: Post; mediaCount: number; variant: PostVariant | undefined; exercise: boolean; attempt: DeliveryAttempt; reconcileOnly: boolean };
 
 const skip = (reason: string): Claim => ({ kind: 'skip', reason });
 
@@ -28,7 +28,7 @@ export async function claimDelivery(deps: WorkerDeps, deliveryId: string): Promi
   return deps.db.transaction(async (tx) => {
     const snapshot = await lockForClaim(tx, deliveryId);
     if (!snapshot) return skip('no such delivery');
-    const { delivery: d, channel, post, mediaCount, variant, last } = snapshot;
+    const { delivery: d, channel, post, mediaCount, variant, exercise, last } = snapshot;
     // A cancelled delivery whose last attempt's outcome is unknown is still looked up (never published again), so
     // that what happened is recorded honestly.
     const reconcileOnly = d.state === 'cancelled' && d.needsReconcile;
@@ -105,6 +105,6 @@ export async function claimDelivery(deps: WorkerDeps, deliveryId: string): Promi
       needsReconcile,
     } satisfies DeliveryPatch;
     const attempt = await startAttempt(tx, { deliveryId: d.id, number: d.attemptCount + 1, workerId: deps.workerId }, transitionSql(d, state, patch));
-    return { kind: 'claimed', delivery: { ...d, ...patch, state, updatedAt: now }, channel, post, mediaCount, variant, attempt, reconcileOnly };
+    return { kind: 'claimed', delivery: { ...d, ...patch, state, updatedAt: now }, channel, post, mediaCount, variant, exercise, attempt, reconcileOnly };
   });
 }

@@ -85,6 +85,7 @@ async function finishIn(deps: WorkerDeps, tx: Tx, at: Attempt, outcome: Exclude<
         delivery: d,
         channel: at.channel,
         content: at.content,
+        exercise: at.exercise,
         externalId: outcome.externalId,
         permalink: outcome.permalink,
         publishedAt: now,

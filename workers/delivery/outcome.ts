@@ -46,6 +46,8 @@ export interface Attempt {
   mediaCount: number;
   /** The channel's variant over the base, read with the claim. */
   variant: PostVariant | undefined;
+  /** A drill's post: registered as exercise. */
+  exercise: boolean;
   attempt: DeliveryAttempt;
   reconcileOnly: boolean;
   content?: SentContent;

@@ -68,6 +68,7 @@ async function runAttempt(deps: WorkerDeps, claim: Extract<Claim, { kind: 'claim
     post: claim.post,
     mediaCount: claim.mediaCount,
     variant: claim.variant,
+    exercise: claim.exercise,
     attempt: claim.attempt,
     reconcileOnly: claim.reconcileOnly,
     note: null,

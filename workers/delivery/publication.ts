@@ -105,6 +105,8 @@ export interface PublicationInput {
   delivery: Delivery;
   channel: Channel;
   content: SentContent;
+  /** A drill's post (issue 11): the record says exercise, like the drill's message record. */
+  exercise: boolean;
   externalId: string;
   permalink: string | null;
   publishedAt?: Date;
@@ -158,6 +160,7 @@ export function publicationStatements(input: PublicationInput): SQL[] {
       summary: Array.from(content.text).slice(0, 120).join(''),
       content: recordContent,
       contentSha256: sha256Hex(canonicalJson(recordContent)),
+      exercise: input.exercise,
     }),
     auditSql({
       actorUserId: input.actor.userId,
