@@ -265,6 +265,7 @@ export async function getReview(db: DbOrTx, postId: string) {
         id: channel.id,
         name: channel.name,
         platform: channel.platform,
+        handle: channel.handle,
         state: delivery.state,
         variant: variants.find((v) => v.channelId === channel.id) ?? null,
         content: { ...content, media: content.media.map(({ data: _d, ...m }) => m) },
