@@ -650,22 +650,21 @@ function Composer() {
               ) : null;
             return (
               <div className="variant-row" key={c.id}>
-              <VariantEditor
-                key={c.id}
-                index={i}
-                channel={c}
-                initial={{
-                  text: String(set?.text.initialValue ?? ''),
-                  title: String(set?.title.initialValue ?? ''),
-                  privacy: String(set?.privacy.initialValue ?? ''),
-                  alt: String(mediaSet?.alt.initialValue ?? ''),
-                }}
-                kept={kept[`variants.${i}`] ?? null}
-                serverProblems={(actionData?.channelProblems as Record<string, string[]> | undefined)?.[c.id] ?? []}
-                liveProblems={touched && live ? (live[i]?.problems.map((p) => p.message) ?? []) : null}
-                counter={live?.[i] ? { length: live[i].length, limit: live[i].limit } : null}
-              />
-              {preview}
+                <VariantEditor
+                  index={i}
+                  channel={c}
+                  initial={{
+                    text: String(set?.text.initialValue ?? ''),
+                    title: String(set?.title.initialValue ?? ''),
+                    privacy: String(set?.privacy.initialValue ?? ''),
+                    alt: String(mediaSet?.alt.initialValue ?? ''),
+                  }}
+                  kept={kept[`variants.${i}`] ?? null}
+                  serverProblems={(actionData?.channelProblems as Record<string, string[]> | undefined)?.[c.id] ?? []}
+                  liveProblems={touched && live ? (live[i]?.problems.map((p) => p.message) ?? []) : null}
+                  counter={live?.[i] ? { length: live[i].length, limit: live[i].limit } : null}
+                />
+                {preview}
               </div>
             );
           })}
