@@ -1,8 +1,17 @@
 // Pure: the composer calls it once per channel, so the same post text can carry different campaign tags per channel.
-export interface UtmConfig {
-  source: string;
-  medium: string;
-  campaign?: string;
+import { z } from 'zod';
+
+const utmValue = z.string().trim().min(1).max(100).regex(/^[\w.\-+]+$/, 'letters, digits, . - + _ only');
+export const utmConfigSchema = z.object({ source: utmValue, medium: utmValue, campaign: utmValue.optional() }).strict();
+export type UtmConfig = z.infer<typeof utmConfigSchema>;
+/** Channel key → its UTM parameters. Configuration ("utm" in the city's file); empty (the default) tags nothing. */
+export const channelUtmSchema = z.record(z.string().min(1).max(100), utmConfigSchema);
+export type ChannelUtm = z.infer<typeof channelUtmSchema>;
+
+/** The link as a channel publishes it: tagged when the channel has UTM parameters, the same link otherwise. */
+export function channelLink(link: string | null | undefined, utm: UtmConfig | undefined): string | null {
+  if (!link) return null;
+  return utm ? addUtmParams(link, utm) : link;
 }
 
 const URL_PATTERN = /https?:\/\/[^\s<>"')\]]+/g;

@@ -5,6 +5,7 @@
 import { BASE_MEDIA_SLOTS, baseFileField, variantFileField } from '../forms/posts';
 import type { ComposerChannel, KeptFile, LiveMedia } from './composer';
 import type { PreviewCard, PreviewMedia } from './previews';
+import { channelLink, type UtmConfig } from '../../common/utm';
 
 export type StateMedia = LiveMedia & PreviewMedia;
 
@@ -76,12 +77,15 @@ export function readComposerState(
   };
 }
 
-/** One channel's content as it stands: its own text, title and media where given, the base's otherwise. */
-export function channelContent(state: ComposerState, index: number) {
+/**
+ * One channel's content as it stands: its own text, title and media where given, the base's otherwise; the link
+ * with the channel's UTM parameters when it has any (as the post will keep it).
+ */
+export function channelContent(state: ComposerState, index: number, utm?: UtmConfig) {
   const v = state.variants[index];
   return {
     text: v && v.text.trim() ? v.text : state.base.text,
-    link: state.base.link,
+    link: channelLink(state.base.link, utm),
     title: (v?.title.trim() || state.base.title) ?? null,
     media: v?.media ?? state.base.media,
   };

@@ -162,7 +162,7 @@ export function PlatformPreview(props: {
     title: content.title,
     media: content.media.map((m) => ({ kind: m.kind, mimeType: m.kind === 'video' ? 'video/mp4' : 'image/jpeg', sizeBytes: 0 })),
   });
-  const card = props.card && shown.cardLink && props.card.url === shown.cardLink ? props.card : null;
+  const card = props.card && shown.cardLink ? props.card : null;
   const initial = props.channelName.trim().charAt(0).toUpperCase() || '?';
   const head = (
     <div className="pv-head">

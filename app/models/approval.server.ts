@@ -21,6 +21,8 @@ import type { LimitProblem } from '../../workers/platforms/index';
 import { roleHasPermission } from '../utils/permissions';
 import { postKindRules } from './post-kinds.server';
 import { approvalRequired, PostValidationError, type ChannelProblems } from './posts.server';
+import { channelUtm } from './utm.server';
+import { channelLink } from '../../common/utm';
 
 export interface Reviewer {
   userId: string;
@@ -201,6 +203,7 @@ export async function editPostContent(db: Db, postId: string, edit: ContentEdit,
       .map((c) => {
         const old = oldVariants.find((v) => v.channelId === c.id);
         const e = edit.variants.find((v) => v.channelId === c.id);
+        const tagged = channelLink(base.link, channelUtm()[c.key]);
         return {
           postId,
           channelId: c.id,
@@ -208,9 +211,11 @@ export async function editPostContent(db: Db, postId: string, edit: ContentEdit,
           title: e?.title?.trim() ? e.title.trim() : null,
           privacy: e?.privacy ?? null,
           ownMedia: old?.ownMedia ?? false,
+          // The channel's UTM-tagged link follows the (possibly edited) base link (ADR 038).
+          link: tagged === base.link ? null : tagged,
         };
       })
-      .filter((v) => v.text !== null || v.title !== null || v.privacy !== null || v.ownMedia);
+      .filter((v) => v.text !== null || v.title !== null || v.privacy !== null || v.ownMedia || v.link !== null);
     const perChannel: ChannelProblems[] = [];
     const general: LimitProblem[] = base.text.trim() ? [] : [{ code: 'required', message: t('validation.required', { field: t('compose.text').toLowerCase() }) }];
     for (const c of chans) {
@@ -309,6 +314,7 @@ export async function getReview(db: DbOrTx, postId: string) {
         id: channel.id,
         name: channel.name,
         platform: channel.platform,
+        handle: channel.handle,
         state: delivery.state,
         variant: variants.find((v) => v.channelId === channel.id) ?? null,
         content: { ...content, media: content.media.map(({ data: _d, ...m }) => m) },

@@ -38,6 +38,8 @@ import { roleHasPermission } from '../utils/permissions';
 import { postKindRules } from './post-kinds.server';
 import type { Actor } from '../../common/actor';
 import { linkCardSchema, type LinkCard } from '../../common/link-card';
+import { channelLink, type ChannelUtm } from '../../common/utm';
+import { channelUtm } from './utm.server';
 
 export type { Actor };
 
@@ -136,6 +138,8 @@ export interface CreatePostInput {
   draft?: boolean;
   /** The link's card (ADR 038): fetched by the composer and edited by hand; kept only beside a link. */
   linkCard?: LinkCard | null;
+  /** UTM parameters by channel key; default the city's configuration (none: links are not tagged). */
+  utm?: ChannelUtm;
 }
 
 export interface CreatedPost {
@@ -239,6 +243,7 @@ interface PreparedVariant {
   title: string | null;
   privacy: 'public' | 'unlisted' | 'private' | null;
   ownMedia: boolean;
+  link: string | null;
 }
 
 /** Whether a post of this kind by this role must be approved by a second person before it is scheduled (ADR 030). */
@@ -286,8 +291,17 @@ async function preparePost(db: DbOrTx, input: CreatePostInput) {
     const text = v.text != null && v.text.trim() !== '' ? v.text : null;
     const title = v.title != null && v.title.trim() !== '' ? v.title.trim() : null;
     if (text !== null || title !== null || v.privacy || own) {
-      variants.push({ channelId: channel.id, text, title, privacy: v.privacy ?? null, ownMedia: own });
+      variants.push({ channelId: channel.id, text, title, privacy: v.privacy ?? null, ownMedia: own, link: null });
     }
+  }
+  // UTM parameters per channel: the tagged link is the channel's own, so checks, approval hash and worker agree.
+  const utm = input.utm ?? channelUtm();
+  for (const channel of found) {
+    const tagged = channelLink(base.link, utm[channel.key]);
+    if (!tagged || tagged === base.link) continue;
+    const existing = variants.find((v) => v.channelId === channel.id);
+    if (existing) existing.link = tagged;
+    else variants.push({ channelId: channel.id, text: null, title: null, privacy: null, ownMedia: false, link: tagged });
   }
 
   const post = { text: base.text, link: base.link ?? null, title: base.title ?? null };

@@ -14,6 +14,8 @@ import { FormMessage } from '../components/forms';
 import { useLocale, useT } from '../utils/i18n';
 import { formatDateTime } from '../../common/time';
 import { isMessageKey, t } from '../../common/i18n';
+import { PlatformPreview } from '../components/previews';
+import { storedImageSrc } from '../components/composer-state';
 
 export const meta: MetaFunction = () => [{ title: 'Granska inlägg – Utrop' }];
 
@@ -34,12 +36,14 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       reviewComment: post.reviewComment,
       approvedAt: post.approvedAt,
       scheduledAt: post.scheduledAt,
+      linkCard: post.linkCard,
     },
     authorName: review.authorName,
     channels: review.channels.map((c) => ({
       id: c.id,
       name: c.name,
       platform: c.platform,
+      handle: c.handle,
       state: c.state,
       text: c.content.text,
       title: c.content.title,
@@ -120,18 +124,31 @@ export default function ReviewPage() {
         {data.channels.map((c) => (
           <li key={c.id} className="card">
             <h3>{c.name}</h3>
-            {c.title ? <p className="variant-title">{c.title}</p> : null}
-            <p className="variant-text">{c.text}</p>
             {c.privacy ? <p className="hint">{tr(`compose.privacy.${c.privacy}`)}</p> : null}
-            {c.media.map((m) =>
-              m.kind === 'image' ? (
-                <img key={m.id} src={`/media/${m.id}`} alt={m.altText ?? ''} className="preview-media" />
-              ) : (
-                <p key={m.id} className="hint">
-                  {m.filename}
-                </p>
-              ),
-            )}
+            {/* As the platform will show it (ADR 038): the adapter's own text, the platform's links, crop and card. */}
+            <PlatformPreview
+              id={`review-preview-${c.id}`}
+              platform={c.platform}
+              channelName={c.name}
+              handle={c.handle}
+              content={{
+                text: c.text,
+                link: post.link,
+                title: c.title,
+                media: c.media.map((m) => ({ kind: m.kind, src: m.kind === 'image' ? `/media/${m.id}` : null, name: m.filename, alt: m.altText ?? '' })),
+              }}
+              card={
+                post.link && post.linkCard
+                  ? {
+                      url: post.link,
+                      title: post.linkCard.title,
+                      description: post.linkCard.description,
+                      ...(post.linkCard.siteName ? { siteName: post.linkCard.siteName } : {}),
+                      imageSrc: post.linkCard.imageSha256 ? storedImageSrc(post.linkCard.imageSha256) : null,
+                    }
+                  : null
+              }
+            />
           </li>
         ))}
       </ul>

@@ -23,6 +23,8 @@ import { checkChannelLive, VariantEditor, type ComposerChannel, type KeptFile } 
 import { useEffect, useRef, useState } from 'react';
 import { z } from 'zod';
 import { fetchLinkCard } from '../models/link-cards.server';
+import { channelUtm } from '../models/utm.server';
+import type { UtmConfig } from '../../common/utm';
 import { applyTemplate, isTemplateKey, templateForm } from '../models/post-templates.server';
 import { channelContent, readComposerState, storedImageSrc, type ComposerState } from '../components/composer-state';
 import { PlatformPreview } from '../components/previews';
@@ -108,6 +110,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     templates: scope ? [] : TEMPLATE_KEYS.map((k) => ({ ...templateForm(k), label: t(k === 'nyhet' ? 'template.news.name' : 'template.pressRelease.name', {}, locale) })),
     template,
     prefillState: template?.prefill ? prefillState(template.prefill, composerChannels) : null,
+    /** UTM parameters by channel id (configuration; none by default), for the previews and live checks. */
+    utm: Object.fromEntries(enabled.flatMap((c) => (channelUtm()[c.key] ? [[c.id, channelUtm()[c.key]!]] : []))) as Record<string, UtmConfig>,
     /** A new template prefill is a new form (conform keeps a form's first default values). */
     formKey: template?.prefill ? `tpl-${new URL(request.url).search}` : 'compose',
   };
@@ -405,7 +409,7 @@ function TemplateForms({ templates, current }: { templates: ReturnType<typeof us
 const validateCompose = (formData: FormData) => parseWithZod(formData, { schema: composeSchema });
 
 function Composer() {
-  const { channels, canPublish, kind: initialKind, needsApproval, defaultChannels, templates, template, prefillState } = useLoaderData<typeof loader>();
+  const { channels, canPublish, kind: initialKind, needsApproval, defaultChannels, templates, template, prefillState, utm } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const root = useRouteLoaderData<RootData>('root');
   const tr = useT();
@@ -454,7 +458,7 @@ function Composer() {
   // The previews: live in the browser; from the server's reading of the form after a submit without JavaScript.
   const state: ComposerState | null = draft ?? (actionData?.draft as ComposerState | undefined) ?? prefillState;
   const live = draft
-    ? channels.map((c, i) => (draft.chosen.includes(c.id) ? checkChannelLive(c.platform, channelContent(draft, i), locale) : null))
+    ? channels.map((c, i) => (draft.chosen.includes(c.id) ? checkChannelLive(c.platform, channelContent(draft, i, utm[c.id]), locale) : null))
     : null;
   const freshCard = (actionData?.card ?? null) as LinkCard | null;
   const cardField = fields.card.getFieldset();
@@ -642,26 +646,25 @@ function Composer() {
             const mediaSet = set?.media.getFieldset();
             const preview =
               state && state.chosen.includes(c.id) ? (
-                <PlatformPreview id={`preview-${i}`} platform={c.platform} channelName={c.name} handle={c.handle ?? null} content={channelContent(state, i)} card={state.card} />
+                <PlatformPreview id={`preview-${i}`} platform={c.platform} channelName={c.name} handle={c.handle ?? null} content={channelContent(state, i, utm[c.id])} card={state.card} />
               ) : null;
             return (
               <div className="variant-row" key={c.id}>
-              <VariantEditor
-                key={c.id}
-                index={i}
-                channel={c}
-                initial={{
-                  text: String(set?.text.initialValue ?? ''),
-                  title: String(set?.title.initialValue ?? ''),
-                  privacy: String(set?.privacy.initialValue ?? ''),
-                  alt: String(mediaSet?.alt.initialValue ?? ''),
-                }}
-                kept={kept[`variants.${i}`] ?? null}
-                serverProblems={(actionData?.channelProblems as Record<string, string[]> | undefined)?.[c.id] ?? []}
-                liveProblems={touched && live ? (live[i]?.problems.map((p) => p.message) ?? []) : null}
-                counter={live?.[i] ? { length: live[i].length, limit: live[i].limit } : null}
-              />
-              {preview}
+                <VariantEditor
+                  index={i}
+                  channel={c}
+                  initial={{
+                    text: String(set?.text.initialValue ?? ''),
+                    title: String(set?.title.initialValue ?? ''),
+                    privacy: String(set?.privacy.initialValue ?? ''),
+                    alt: String(mediaSet?.alt.initialValue ?? ''),
+                  }}
+                  kept={kept[`variants.${i}`] ?? null}
+                  serverProblems={(actionData?.channelProblems as Record<string, string[]> | undefined)?.[c.id] ?? []}
+                  liveProblems={touched && live ? (live[i]?.problems.map((p) => p.message) ?? []) : null}
+                  counter={live?.[i] ? { length: live[i].length, limit: live[i].limit } : null}
+                />
+                {preview}
               </div>
             );
           })}

@@ -65,6 +65,8 @@ export const postVariants = pgTable(
     text: text('text'),
     title: text('title'),
     privacy: text('privacy', { enum: ['public', 'unlisted', 'private'] }),
+    /** The channel's own link: the post's link with the channel's UTM parameters (migration 0015); null inherits. */
+    link: text('link'),
     /** True: the channel uses its own media (post_media rows with this channel_id) instead of the base media. */
     ownMedia: boolean('own_media').notNull().default(false),
   },

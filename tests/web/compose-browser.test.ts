@@ -2,16 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectNoAxeViolations, launchBrowser, signInBrowser } from '../support/browser';
+import { startLinkPage, type LinkPage } from '../support/link-page';
 import { jpeg } from '../pipeline/harness';
 
 let app: TestApp;
 let browser: Browser;
+let site: LinkPage;
 beforeAll(async () => {
+  site = await startLinkPage({ title: 'Nytt bibliotek i Helsingborg', description: 'Öppnar i maj.', siteName: 'Helsingborgs stad' });
   [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
 });
 afterAll(async () => {
   await browser?.close();
   await app?.close();
+  await site?.close();
 });
 
 const login = (page: Page, role: string) => signInBrowser(page, app, role);
@@ -46,6 +50,36 @@ describe('the composer in a real browser', () => {
     await page.setViewportSize({ width: 360, height: 800 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
     expect(overflow).toBe(false);
+    await page.close();
+  });
+
+  it('starts from the news template, fetches the link card, and reflows at 360 px with previews and card (axe: 0)', async () => {
+    const page = await browser.newPage();
+    await login(page, 'communications');
+    await page.goto(`${app.url}/skriv`, { waitUntil: 'networkidle' });
+    await page.getByText('Börja från mall').click();
+    await expectNoAxeViolations(page, '/skriv with the template forms open');
+    await page.locator('#tpl-nyhet-headline').fill('Nytt bibliotek');
+    await page.locator('#tpl-nyhet-summary').fill('Stadsbiblioteket öppnar i maj med längre öppettider.');
+    await page.locator('#tpl-nyhet-url').fill(site.url);
+    expect(await page.locator('#tpl-nyhet-signOff').inputValue()).toBe('Helsingborgs stad');
+    expect(await page.locator('#tpl-nyhet-hashtags').inputValue()).toBe('#helsingborg');
+    await page.locator('form.template-form').first().getByRole('button', { name: 'Använd mallen' }).click();
+    await page.getByText('Mallen Nyhet är ifylld').waitFor();
+    expect(await page.getByLabel('Text', { exact: true }).inputValue()).toBe(
+      'Nytt bibliotek\n\nStadsbiblioteket öppnar i maj med längre öppettider.\n\nHelsingborgs stad\n\n#helsingborg',
+    );
+    expect(await page.getByLabel('Egen text för Helsingborgs stad på X').inputValue()).toBe('Nytt bibliotek\n\nStadsbiblioteket öppnar i maj med längre öppettider.\n\n#helsingborg');
+    expect(await page.getByLabel('Länk (valfri)').inputValue()).toBe(site.url);
+    await page.locator('.preview-x .pv-hashtag', { hasText: '#helsingborg' }).waitFor();
+    await page.getByRole('button', { name: 'Hämta förhandsvisning' }).click();
+    await page.locator('.preview-facebook .pv-card-title', { hasText: 'Nytt bibliotek i Helsingborg' }).waitFor();
+    expect(await page.getByLabel('Kortets rubrik').inputValue()).toBe('Nytt bibliotek i Helsingborg');
+    // What the template wrote is still there after the card was fetched.
+    expect(await page.getByLabel('Egen text för Helsingborgs stad på X').inputValue()).toContain('längre öppettider');
+    await page.setViewportSize({ width: 360, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)).toBe(false);
+    await expectNoAxeViolations(page, '/skriv from a template, with previews and card, at 360 px');
     await page.close();
   });
 

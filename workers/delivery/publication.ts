@@ -29,6 +29,8 @@ export interface VariantSource {
   title: string | null;
   privacy: 'public' | 'unlisted' | 'private' | null;
   ownMedia: boolean;
+  /** The post's link tagged for this channel (UTM, ADR 038); null or absent inherits the post's link. */
+  link?: string | null;
 }
 
 type MediaOf = Pick<PostMedia, 'channelId'>;
@@ -50,7 +52,7 @@ export function resolveChannelContent<M extends MediaOf>(
 ): ChannelContent<M> {
   return {
     text: variant?.text ?? post.text,
-    link: post.link ?? null,
+    link: variant?.link ?? post.link ?? null,
     title: variant?.title ?? post.title ?? null,
     privacy: variant?.privacy ?? null,
     media: variant?.ownMedia ? media.filter((m) => m.channelId === channelId) : media.filter((m) => m.channelId == null),
