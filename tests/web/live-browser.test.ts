@@ -98,6 +98,16 @@ describe('the live post page at 360 px', () => {
     await page.getByRole('link', { name: 'Nej, gå tillbaka' }).click();
     await page.getByText('Schemalagd', { exact: true }).waitFor();
 
+    // The calendar's list view (issue 10), filtered, and its cancel question.
+    await page.goto(`${app.url}/planering/lista?kind=general&text=avbrytas`, { waitUntil: 'networkidle' });
+    await page.getByRole('heading', { name: 'Planering – lista' }).waitFor();
+    await expectAccessible(page, '/planering/lista');
+    await page.getByRole('button', { name: /Avbryt inlägget/ }).click();
+    await page.getByRole('heading', { name: 'Avbryta inlägget?' }).waitFor();
+    await expectAccessible(page, '/planering/lista (cancel question)');
+    await page.getByRole('button', { name: 'Ja, avbryt publiceringen' }).click();
+    await page.locator('.state-cancelled').first().waitFor();
+
     await page.goto(`${app.url}/import`, { waitUntil: 'networkidle' });
     await page.getByRole('heading', { name: 'Import från flöden' }).waitFor();
     await expectAccessible(page, '/import');
