@@ -26,8 +26,12 @@ export default function ImportPage() {
       {data.feeds.length === 0 ? (
         <p>{tr('feeds.none')}</p>
       ) : (
-        <div className="table-wrap">
+        // Focusable, so a keyboard can scroll the table at 360 px (it holds no links of its own).
+        <div className="table-wrap" tabIndex={0} role="region" aria-labelledby="feeds-caption">
           <table>
+            <caption id="feeds-caption" className="visually-hidden">
+              {tr('feeds.title')}
+            </caption>
             <thead>
               <tr>
                 <th scope="col">{tr('feeds.feed')}</th>

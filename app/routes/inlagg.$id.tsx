@@ -111,44 +111,46 @@ export default function PostPage() {
           </button>
         </Form>
       ) : null}
-      <table aria-live="polite">
-        <thead>
-          <tr>
-            <th scope="col">{tr('post.channel')}</th>
-            <th scope="col">{tr('post.state')}</th>
-            <th scope="col">{tr('post.attempts')}</th>
-            <th scope="col">{tr('post.nextAttempt')}</th>
-            <th scope="col">{tr('live.seconds')}</th>
-            <th scope="col">{tr('post.permalink')}</th>
-            <th scope="col">{tr('post.error')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {live.deliveries.map((d) => (
-            <tr key={d.id}>
-              <td>{d.channel}</td>
-              <td>
-                <span className={`state state-${d.state}`}>{tr(`delivery.state.${d.state}` as MessageKey)}</span>
-                {d.removal ? (
-                  <>
-                    {' · '}
-                    <span className={`state removal-${d.removal.state}`}>{tr(`live.remove.state.${d.removal.state}` as MessageKey)}</span>
-                    {d.removal.error ? ` – ${d.removal.error}` : ''}
-                  </>
-                ) : null}
-              </td>
-              <td>{d.attempts}</td>
-              <td>{d.nextAttemptAt ? formatDateTime(d.nextAttemptAt, locale) : '–'}</td>
-              <td>{d.seconds !== null ? tr('live.secondsValue', { seconds: d.seconds.toLocaleString(locale === 'en' ? 'en-GB' : 'sv-SE') }) : '–'}</td>
-              <td>{d.permalink ? <a href={d.permalink}>{d.permalink}</a> : '–'}</td>
-              <td>
-                {d.error ?? '–'}
-                {data.canManage ? <DeliveryActions d={d} /> : null}
-              </td>
+      <div className="table-wrap">
+        <table aria-live="polite">
+          <thead>
+            <tr>
+              <th scope="col">{tr('post.channel')}</th>
+              <th scope="col">{tr('post.state')}</th>
+              <th scope="col">{tr('post.attempts')}</th>
+              <th scope="col">{tr('post.nextAttempt')}</th>
+              <th scope="col">{tr('live.seconds')}</th>
+              <th scope="col">{tr('post.permalink')}</th>
+              <th scope="col">{tr('post.error')}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {live.deliveries.map((d) => (
+              <tr key={d.id}>
+                <td>{d.channel}</td>
+                <td>
+                  <span className={`state state-${d.state}`}>{tr(`delivery.state.${d.state}` as MessageKey)}</span>
+                  {d.removal ? (
+                    <>
+                      {' · '}
+                      <span className={`state removal-${d.removal.state}`}>{tr(`live.remove.state.${d.removal.state}` as MessageKey)}</span>
+                      {d.removal.error ? ` – ${d.removal.error}` : ''}
+                    </>
+                  ) : null}
+                </td>
+                <td>{d.attempts}</td>
+                <td>{d.nextAttemptAt ? formatDateTime(d.nextAttemptAt, locale) : '–'}</td>
+                <td>{d.seconds !== null ? tr('live.secondsValue', { seconds: d.seconds.toLocaleString(locale === 'en' ? 'en-GB' : 'sv-SE') }) : '–'}</td>
+                <td>{d.permalink ? <a href={d.permalink}>{d.permalink}</a> : '–'}</td>
+                <td>
+                  {d.error ?? '–'}
+                  {data.canManage ? <DeliveryActions d={d} /> : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

@@ -67,6 +67,7 @@ export default function Planning() {
         <Link to={`?view=month&month=${data.monthKey}`} aria-current={data.view === 'month' ? 'page' : undefined}>
           {tr('planning.monthView')}
         </Link>{' '}
+        · <Link to="/planering/lista">{tr('planning.listView')}</Link>{' '}
         · <Link to={`?view=${data.view}&${param}=${data.prev}`}>{tr('planning.prev')}</Link> ·{' '}
         <Link to={`?view=${data.view}&${param}=${data.today}`}>{tr('planning.today')}</Link> ·{' '}
         <Link to={`?view=${data.view}&${param}=${data.next}`}>{tr('planning.next')}</Link>

@@ -66,8 +66,8 @@ describe('feed import', () => {
       ]),
     );
     const worker = await h.startWorker();
-    // The cron run: no feed named, so it queues one keyed poll per feed.
-    await enqueue(h.t.db, 'feed__poll', {});
+    // The cron run, with the payload Graphile Worker's cron gives it: no feed named, so one keyed poll per feed.
+    await enqueue(h.t.db, 'feed__poll', { _cron: { ts: new Date().toISOString(), backfilled: false } });
     const news = await waitFor(async () => ((await postsOf('nyheter')).length === 2 ? postsOf('nyheter') : null), 20_000, 'news drafts');
     const press = await waitFor(async () => ((await postsOf('pressmeddelanden')).length === 1 ? postsOf('pressmeddelanden') : null), 20_000, 'press drafts');
     await worker.stop();
