@@ -33,6 +33,9 @@ export const configSchema = z.object({
   PUBLIC_URL: z.string().url('expected an absolute URL such as https://utrop.example.se').optional(),
   SESSION_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   CREDENTIALS_KEY: key32.optional(),
+  // Sessions end after this long without a request (idle) and this long after sign-in whatever happens (absolute).
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(120),
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 14).default(12),
   UTROP_DATA_DIR: z.string().min(1).optional(),
   // Post media by content hash (ADR 022); default <data folder>/media. In production a shared volume for web and worker.
   UTROP_MEDIA_DIR: z.string().min(1).optional(),

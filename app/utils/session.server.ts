@@ -2,12 +2,20 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createCookie, redirect, type AppLoadContext } from '@remix-run/node';
 import { and, eq, lt } from 'drizzle-orm';
 import { sessions, type User } from '../../db/schema';
-import { deleteSessionsOfUser, findActiveUserBySession } from '../../db/queries/users';
+import { deleteSessionsOfUser, findActiveUserBySession, touchSession } from '../../db/queries/users';
+import { config } from '../../common/config.server';
 import { recordAudit } from '../../db/queries/audit';
 import { findHostWindow, type HostWindow } from '../../db/queries/handover';
 import { hostOffWeekPermissions, rolePermissions, type Permission } from './permissions';
 
-const SESSION_HOURS = 12;
+/** Idle and absolute session limits (SESSION_IDLE_MINUTES, SESSION_MAX_HOURS; ADR 025). */
+function sessionLimits() {
+  const cfg = config();
+  return { idleMs: cfg.SESSION_IDLE_MINUTES * 60_000, maxMs: cfg.SESSION_MAX_HOURS * 3600_000 };
+}
+
+/** A session's last use is written at most this often: an idle limit of minutes needs no write per request. */
+const TOUCH_EVERY_MS = 60_000;
 
 function sessionCookie(context: AppLoadContext) {
   return createCookie('utrop_session', {
@@ -16,7 +24,7 @@ function sessionCookie(context: AppLoadContext) {
     secure: context.secureCookies,
     path: '/',
     secrets: [context.sessionSecret],
-    maxAge: SESSION_HOURS * 3600,
+    maxAge: Math.floor(sessionLimits().maxMs / 1000),
   });
 }
 
@@ -31,7 +39,7 @@ export async function createSession(context: AppLoadContext, user: User, userAge
     await tx.insert(sessions).values({
       id: hashToken(token),
       userId: user.id,
-      expiresAt: new Date(now.getTime() + SESSION_HOURS * 3600_000),
+      expiresAt: new Date(now.getTime() + sessionLimits().maxMs),
       userAgent,
     });
     await recordAudit(tx, { actorUserId: user.id, actorLabel: 'user', action: 'session.login', objectType: 'user', objectId: user.id });
@@ -70,8 +78,13 @@ export async function getCurrentUser(request: Request, context: AppLoadContext):
   const token = await sessionToken(request, context);
   if (!token) return null;
   const now = context.now();
-  const row = await findActiveUserBySession(context.db, hashToken(token), now);
+  const { idleMs, maxMs } = sessionLimits();
+  const row = await findActiveUserBySession(context.db, hashToken(token), now, {
+    idleSince: new Date(now.getTime() - idleMs),
+    signedInAfter: new Date(now.getTime() - maxMs),
+  });
   if (!row) return null;
+  if (now.getTime() - row.session.lastSeenAt.getTime() > Math.min(TOUCH_EVERY_MS, idleMs / 2)) await touchSession(context.db, row.session.id, now);
   return { user: row.user, sessionId: row.session.id, at: now, ...(await permissionsAt(context, row.user, now)) };
 }
 

@@ -41,11 +41,28 @@ export async function deleteSessionsOfUser(db: DbOrTx, userId: string): Promise<
   return rows.length;
 }
 
-export async function findActiveUserBySession(db: DbOrTx, sessionId: string, now: Date) {
+/**
+ * The live session with this id and its enabled user. `limits` ends a session idle since `idleSince` or signed in
+ * before `signedInAfter` even if its stored expiry is later (the limits may have been shortened since).
+ */
+export async function findActiveUserBySession(db: DbOrTx, sessionId: string, now: Date, limits?: { idleSince: Date; signedInAfter: Date }) {
   const [row] = await db
     .select({ user: users, session: sessions })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.id, sessionId), gt(sessions.expiresAt, now), isNull(users.disabledAt)));
+    .where(
+      and(
+        eq(sessions.id, sessionId),
+        gt(sessions.expiresAt, now),
+        isNull(users.disabledAt),
+        limits ? gt(sessions.lastSeenAt, limits.idleSince) : undefined,
+        limits ? gt(sessions.createdAt, limits.signedInAfter) : undefined,
+      ),
+    );
   return row;
+}
+
+/** Marks a session as used now (the idle timeout counts from here). */
+export async function touchSession(db: DbOrTx, sessionId: string, now: Date): Promise<void> {
+  await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, sessionId));
 }

@@ -22,9 +22,11 @@ const root = path.resolve(import.meta.dirname, '..', '..');
  * - a permission: signed-out → /login, a role without it → 403;
  * - { roles, deny }: signed-out → /login, only these roles get in, the others get `deny`;
  * - 'none': the route has no action, so a POST is refused with 405 before any code of ours runs;
- * - 'signs-out': anyone may post, and it ends with the login page (logging out).
+ * - 'signs-out': anyone may post, and it ends with the login page (logging out);
+ * - { api }: a JSON API route taking only bearer tokens: every cookie visitor, signed in or not, gets 401 (a session
+ *   cookie never reaches the API, so no CSRF there); which token role may do what is the API's own tests' matter.
  */
-type Rule = 'public' | 'user' | 'none' | 'signs-out' | Permission | { roles: readonly Role[]; deny: number };
+type Rule = 'public' | 'user' | 'none' | 'signs-out' | Permission | { roles: readonly Role[]; deny: number } | { api: Permission };
 const rules: Record<string, { get: Rule; post: Rule }> = {
   '$': { get: 'public', post: 'none' },
   _index: { get: 'view:overview', post: 'none' },
@@ -59,24 +61,26 @@ const rules: Record<string, { get: Rule; post: Rule }> = {
   sprak: { get: 'public', post: 'public' },
 };
 
-type Outcome = 'allowed' | 'login' | 'forbidden' | 'no-action' | `deny ${number}`;
+type Outcome = 'allowed' | 'login' | 'unauthorized' | 'forbidden' | 'no-action' | `deny ${number}`;
 
 function expected(rule: Rule, role: Role | null): Outcome {
   if (rule === 'none') return 'no-action';
   if (rule === 'public') return 'allowed';
   if (rule === 'signs-out') return 'login';
+  if (typeof rule === 'object' && 'api' in rule) return 'unauthorized';
   if (role === null) return 'login';
   if (rule === 'user') return 'allowed';
-  if (typeof rule === 'object') return rule.roles.includes(role) ? 'allowed' : `deny ${rule.deny}`;
+  if (typeof rule === 'object') return 'roles' in rule && rule.roles.includes(role) ? 'allowed' : `deny ${'deny' in rule ? rule.deny : 0}`;
   return (rolePermissions[role] as readonly Permission[]).includes(rule) ? 'allowed' : 'forbidden';
 }
 
 /** What the response means for access; a 5xx is never an outcome, it fails the test on its own. */
 function observed(res: Response, rule: Rule): Outcome {
   if (res.status === 302 && (res.headers.get('location') ?? '').startsWith('/login')) return 'login';
+  if (res.status === 401) return 'unauthorized';
   if (res.status === 403) return 'forbidden';
   if (res.status === 405) return 'no-action';
-  if (typeof rule === 'object' && res.status === rule.deny) return `deny ${rule.deny}`;
+  if (typeof rule === 'object' && 'deny' in rule && res.status === rule.deny) return `deny ${rule.deny}`;
   return 'allowed';
 }
 

@@ -2,7 +2,8 @@
  * The bad-input suite for forms (issue 14), property-based: fast-check sends hostile values in the fields every
  * zod form schema in app/forms knows, to every route of the build that has an action, urlencoded, multipart (with
  * odd file names) and as invalid UTF-8, with hostile ids in the path. Whatever it sends: never a 5xx, never a stack
- * trace in the answer, and a refused request (4xx) changes no row in any table. tests/web/hostile-input.test.ts
+ * trace in the answer, and a refused request (4xx) changes no row in any table. Every loader (pages, downloads,
+ * the CAP export) gets hostile query strings and ids the same way. tests/web/hostile-input.test.ts
  * holds the hand-picked cases with their exact messages.
  */
 import path from 'node:path';
@@ -23,8 +24,9 @@ let app: TestApp;
 let admin: HttpSession;
 let anonymous: HttpSession;
 let fields: Map<string, string[]>;
-/** Route file → its path pattern, for every route that has an action. */
+/** Route file → its path pattern, for every route that has an action, and for every route with a loader. */
 let actionRoutes: [string, string][];
+let loaderRoutes: [string, string][];
 let tables: string[];
 
 async function rowCounts(): Promise<Record<string, number>> {
@@ -47,6 +49,9 @@ beforeAll(async () => {
   };
   actionRoutes = Object.values(build.routes)
     .filter((r) => r.id.startsWith('routes/') && typeof r.module.action === 'function')
+    .map((r) => [r.id.slice('routes/'.length), `/${fullPath(r.id)}`]);
+  loaderRoutes = Object.values(build.routes)
+    .filter((r) => r.id.startsWith('routes/') && typeof r.module.loader === 'function')
     .map((r) => [r.id.slice('routes/'.length), `/${fullPath(r.id)}`]);
   const rows = await app.db.owner.sql<{ table_name: string }[]>`
     select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`;
@@ -141,5 +146,28 @@ describe('bad input to every form action (property-based)', () => {
       // The admin's session survived every hostile post (nothing logged it out or broke it).
       if (s === admin) expect((await admin.get('/admin')).status, file).toBe(200);
     }
+  }, 600_000);
+
+  it('answers hostile query strings on every page and download (GET) with a 4xx or the page, never a 5xx or a stack trace', async () => {
+    const query = fc.array(
+      fc.tuple(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...fields.keys()) }, { weight: 1, arbitrary: hostileValue }), hostileValue),
+      { maxLength: 8 },
+    );
+    for (const [file, pattern] of loaderRoutes) {
+      await fc.assert(
+        fc.asyncProperty(query, hostileId, hostileId, fc.boolean(), async (entries, id, id2, rawBytes) => {
+          // Either a proper encoding of the values, or bytes that are not UTF-8 at all.
+          const qs = entries.map(([k, v]) => `${percent(k)}=${rawBytes ? '%FF%C3%28' : percent(v)}`).join('&');
+          const url = `${concrete(pattern, id, id2)}?${qs}`;
+          const res = await admin.get(url);
+          const body = await res.text();
+          const label = `${file}: GET ${url.slice(0, 300)} → ${res.status}`;
+          expect(res.status, label).toBeLessThan(500);
+          expect(body, label).not.toMatch(leakPattern);
+        }),
+        { numRuns: 10 },
+      );
+    }
+    expect((await admin.get('/admin')).status).toBe(200);
   }, 600_000);
 });
