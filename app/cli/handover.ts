@@ -1,33 +1,20 @@
-import { parseArgs } from 'node:util';
 import { addHandoverWeek, handoverHostAt, HandoverError } from '../models/handover.server';
 import { addWeekSchema } from '../forms/handover';
 import { parseInstant } from '../../common/time';
 import { isMessageKey, t } from '../../common/i18n';
 import type { ExtraCommand } from './commands';
 import { withDatabase } from './db';
-import { UsageError } from './io';
+import { parseCliArgs, refusalsAsExit1, UsageError } from './io';
 
 const cli = { userId: null, label: 'cli' } as const;
 
 function options<T extends Record<string, { type: 'string' | 'boolean' }>>(argv: string[], spec: T) {
-  try {
-    return parseArgs({ args: argv, options: spec, strict: true, allowPositionals: false }).values;
-  } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message.split('\n')[0]! : 'bad arguments');
-  }
+  return parseCliArgs(argv, spec).values;
 }
 
-/** Runs a command's work: 0 when done; a HandoverError is one line in English (scripts read it) and exit 1. */
-async function refusalsAsExit1(work: () => Promise<void>): Promise<number> {
-  try {
-    await work();
-    return 0;
-  } catch (e) {
-    if (!(e instanceof HandoverError)) throw e;
-    process.stderr.write(`utrop: ${t(e.key, e.params, 'en')}\n`);
-    return 1;
-  }
-}
+/** A HandoverError is one line in English (scripts read it) and exit 1. */
+const handoverRefusal = (e: unknown) => (e instanceof HandoverError ? t(e.key, e.params, 'en') : null);
+const refusals = (work: () => Promise<void>) => refusalsAsExit1(work, handoverRefusal);
 
 /** `utrop handover add --week 2026-W53 --email E --name N [--channel KEY] [--workplace W] [--theme T]` */
 export const handoverAddCommand: ExtraCommand = {
@@ -48,7 +35,7 @@ export const handoverAddCommand: ExtraCommand = {
       const field = issue?.path.join('.') || 'input';
       throw new UsageError(`--${field}: ${issue && isMessageKey(issue.message) ? t(issue.message, { field, value: String(v[field as keyof typeof v] ?? '').slice(0, 40) }, 'en') : 'invalid'}`);
     }
-    return refusalsAsExit1(async () => {
+    return refusals(async () => {
       const result = await withDatabase((db) => addHandoverWeek(db, parsed.data, cli));
       process.stdout.write(`Booked ${result.week} for ${result.email}. Invitation (shown once): ${result.invitationPath}\n`);
     });
@@ -65,7 +52,7 @@ export const handoverWhoCommand: ExtraCommand = {
     const at = parseInstant(v.at, 'en');
     if (!at.ok) throw new UsageError(`--at: ${at.message}`);
     if (v.channel !== undefined && !/^[a-z0-9-]{1,100}$/.test(v.channel)) throw new UsageError(`--channel: no channel ${JSON.stringify(v.channel.slice(0, 40))}`);
-    return refusalsAsExit1(async () => {
+    return refusals(async () => {
       const who = await withDatabase((db) => handoverHostAt(db, { at: at.date, channelKey: v.channel }));
       if (v.json) process.stdout.write(`${JSON.stringify(who)}\n`);
       else process.stdout.write(who.email ? `${who.email} (${who.week})\n` : 'Nobody holds the account at that instant.\n');

@@ -5,7 +5,7 @@ import { createPost, getPostWithDeliveries, PostValidationError } from '../model
 import { composerKinds } from '../../common/post-kinds';
 import { describeMedia } from '../../workers/platforms/index';
 import { withDatabase } from './db';
-import { UsageError } from './io';
+import { parseCliArgs, refusalsAsExit1, UsageError } from './io';
 import { findUserByEmail } from '../../db/queries/users';
 import { roleHasPermission } from '../utils/permissions';
 import type { ExtraCommand } from './commands';
@@ -42,11 +42,8 @@ export const postCreate: ExtraCommand = {
         as: { type: 'string' },
       },
     });
-    const asEmail = values.as?.trim().toLowerCase();
-    // Checked before anything is read or opened: an email is at most 254 characters and has no control characters.
-    if (asEmail !== undefined && (asEmail.length === 0 || asEmail.length > 254 || [...asEmail].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) || !asEmail.includes('@'))) {
-      throw new UsageError('--as must be the email address of a user of Utrop');
-    }
+    // Checked before anything is read or opened.
+    const asEmail = values.as === undefined ? undefined : emailArg(values.as, '--as');
     if (!values['text-file'] || !values.channels) throw new UsageError('post create needs --text-file and --channels');
     const text = readFile(values['text-file'], '--text-file').toString('utf8').replace(/\r?\n$/, '');
     let scheduledAt: Date | undefined;
@@ -66,7 +63,7 @@ export const postCreate: ExtraCommand = {
     const kind = values.kind ?? 'general';
     if (!(composerKinds as readonly string[]).includes(kind)) throw new UsageError(`--kind must be one of ${composerKinds.join(', ')} (got "${kind}")`);
     const wanted = values.channels.split(',').map((s) => s.trim()).filter(Boolean);
-    try {
+    return refusalsAsExit1(async () => {
       const created = await withDatabase(async (db) => {
         // Scheduling or publishing as a user needs post:publish (the same permission the compose form requires);
         // without --as the operator acts as "cli".
@@ -101,16 +98,7 @@ export const postCreate: ExtraCommand = {
         });
       });
       process.stdout.write(`${created.post.id}\n`);
-      return 0;
-    } catch (e) {
-      if (e instanceof Refused) {
-        process.stderr.write(`utrop: ${e.message}\n`);
-        return 1;
-      }
-      if (!(e instanceof PostValidationError)) throw e;
-      process.stderr.write(`utrop: the post was not created:\n${e.message}\n`);
-      return 1;
-    }
+    }, (e) => (e instanceof Refused ? e.message : e instanceof PostValidationError ? `the post was not created:\n${e.message}` : null));
   },
 };
 
@@ -167,31 +155,17 @@ export const postApprove: ExtraCommand = {
   usage: 'post approve ID --by EMAIL              approve a post in review as that user (never its author; the kind names the approver role)',
   matches: (argv) => argv[0] === 'post' && argv[1] === 'approve',
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv.slice(2), options: { by: { type: 'string' } }, strict: true, allowPositionals: true });
-    } catch (e) {
-      throw new UsageError(e instanceof Error ? e.message.split('\n')[0]! : 'bad arguments');
-    }
+    const parsed = parseCliArgs(argv.slice(2), { by: { type: 'string' } }, true);
     const [id, extra] = parsed.positionals;
     if (!id || extra !== undefined || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new UsageError('post approve needs one post id (uuid)');
     const by = emailArg(parsed.values.by, '--by');
-    try {
+    return refusalsAsExit1(async () => {
       const done = await withDatabase(async (db) => {
         const user = await findUserByEmail(db, by);
         if (!user || user.disabledAt) throw new Refused(`no active user ${by}`);
         return approvePost(db, id.toLowerCase(), { userId: user.id, role: user.role, label: 'cli' });
       });
       process.stdout.write(`Approved ${done.post.id}; ${done.deliveries.length} delivery(ies) ${done.deliveries.map((d) => d.state).join(', ')}\n`);
-      return 0;
-    } catch (e) {
-      if (e instanceof Refused) {
-        process.stderr.write(`utrop: ${e.message}\n`);
-        return 1;
-      }
-      if (!(e instanceof ReviewError)) throw e;
-      process.stderr.write(`utrop: not approved (${e.code}): ${e.message}\n`);
-      return 1;
-    }
+    }, (e) => (e instanceof Refused ? e.message : e instanceof ReviewError ? `not approved (${e.code}): ${e.message}` : null));
   },
 };

@@ -12,7 +12,7 @@ import { t, type Locale } from '../../common/i18n';
 import { parseCityLocalInput } from '../../common/time';
 import type { Role } from '../../common/roles';
 import type { ApiCreatePost, ApiListQuery } from '../forms/api';
-import { createPost, getPostWithDeliveries, PostValidationError, type MediaInput, type VariantInput } from './posts.server';
+import { createComposedPost, getPostWithDeliveries, PostValidationError, type MediaInput } from './posts.server';
 import { approvePost, returnPost, ReviewError, submitPost } from './approval.server';
 import { screenForPublishing } from './screening.server';
 import { hostMayDraft, maySeePost, type HostWindow } from './handover.server';
@@ -98,33 +98,20 @@ export async function apiCreatePost(db: Db, who: ApiIdentity, body: ApiCreatePos
   }
   const mediaOf = (slot: { ref?: string; name?: string; alt?: string } | undefined): MediaInput | null =>
     slot?.ref ? { filename: slot.name ?? 'fil', mimeType: '', sha256: slot.ref, altText: slot.alt ?? null } : null;
-  const media = (body.files ?? []).map(mediaOf).filter((m): m is MediaInput => m !== null);
-  const variants: VariantInput[] = (body.variants ?? []).map((v) => {
-    const own = mediaOf(v.media);
-    return { channelId: v.channelId, text: v.text ?? null, title: v.title ?? null, privacy: v.privacy ?? null, ...(own ? { media: [own] } : {}) };
-  });
-  // Pre-publish screening (issue 12) over the base and every channel's own text, as in the composer. A draft may hold
-  // a finding (it is reported); sending it on is what the finding blocks.
-  const screening = screenForPublishing([body.text, ...variants.map((v) => v.text ?? '')].join('\n'), body.screeningOverride, locale);
-  if (screening.blocked && !body.draft) throw screeningProblem(screening.findings, locale, 'text');
   try {
-    const created = await createPost(db, {
-      screeningOverrideReason: screening.overrideReason,
-      kind: body.kind,
-      text: body.text,
-      link: body.link ?? null,
-      title: body.title ?? null,
-      media,
-      variants,
-      channelIds: body.channelIds,
+    // The composer's own submit: screening (a draft may hold a finding; sending it on is what the finding blocks).
+    const outcome = await createComposedPost(db, {
+      value: body,
+      media: (body.files ?? []).map(mediaOf).filter((m): m is MediaInput => m !== null),
+      variantMedia: (i) => mediaOf(body.variants?.[i]?.media),
       scheduledAt,
-      authorRole: who.role,
-      createdBy: who.userId,
-      actorLabel: who.label,
+      author: { userId: who.userId, role: who.role, label: who.label },
       draft: body.draft ?? false,
+      locale,
     });
-    const view = await apiGetPost(db, who, created.post.id);
-    return { ...view, screening: { findings: screening.findings.map(({ kind, severity, message, start, end }) => ({ kind, severity, message, start, end })) } };
+    if (!outcome.ok) throw screeningProblem(outcome.screening.findings, locale, 'text');
+    const view = await apiGetPost(db, who, outcome.created.post.id);
+    return { ...view, screening: { findings: outcome.screening.findings.map(({ kind, severity, message, start, end }) => ({ kind, severity, message, start, end })) } };
   } catch (e) {
     if (e instanceof PostValidationError) throw validationProblem(e, body);
     throw e;

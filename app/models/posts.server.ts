@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { t, type MessageKey } from '../../common/i18n';
+import { t, type Locale, type MessageKey } from '../../common/i18n';
 import type { Db, DbOrTx } from '../../db/client';
 import type { Channel, Delivery, DeliveryAttempt, DeliveryState, Post } from '../../db/schema';
 import { recordAudit } from '../../db/queries/audit';
@@ -40,6 +40,8 @@ import type { Actor } from '../../common/actor';
 import { linkCardSchema, type LinkCard } from '../../common/link-card';
 import { channelLink, type ChannelUtm } from '../../common/utm';
 import { channelUtm } from './utm.server';
+import type { ComposeValue } from '../forms/posts';
+import { screenForPublishing, type ScreeningDecision } from './screening.server';
 
 export type { Actor };
 
@@ -691,4 +693,56 @@ export async function openStoredImage(sha256: string): Promise<{ mimeType: strin
   const { mimeType } = describeMedia(data, 'bild');
   if (mimeType !== 'image/jpeg' && mimeType !== 'image/png') return null;
   return { mimeType, body: new Uint8Array(data) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The composer's submit, shared by /skriv and POST /api/v1/posts (ADR 037)
+
+/** The composer's values once its form (or the API's JSON) is read: composeSchema's shape, times already parsed. */
+export interface ComposedPost {
+  value: Pick<ComposeValue, 'kind' | 'text' | 'link' | 'title' | 'channelIds' | 'variants' | 'screeningOverride'> & { crisis?: boolean };
+  /** The base media and each variant's own file (by the variant's index), already in the media store. */
+  media: MediaInput[];
+  variantMedia: (index: number) => MediaInput | null;
+  scheduledAt?: Date;
+  author: { userId: string | null; role: Role; label: string };
+  /** Keep it a draft: screening findings are reported then, and block only when it is sent on. */
+  draft?: boolean;
+  /** The link's card (ADR 038), as the composer fetched and the officer edited it. */
+  linkCard?: LinkCard | null;
+  locale: Locale;
+}
+
+export type ComposeOutcome = { ok: false; screening: ScreeningDecision } | { ok: true; created: CreatedPost; screening: ScreeningDecision };
+
+/**
+ * Pre-publish screening (issue 12) over the base and every channel's own text, then createPost: what the composer's
+ * submit does. A blocking finding without a reason returns `ok: false` and writes nothing; PostValidationError as
+ * createPost throws it.
+ */
+export async function createComposedPost(db: Db, c: ComposedPost): Promise<ComposeOutcome> {
+  const variants: VariantInput[] = (c.value.variants ?? []).map((variant, i) => {
+    const own = c.variantMedia(i);
+    return { channelId: variant.channelId, text: variant.text ?? null, title: variant.title ?? null, privacy: variant.privacy ?? null, ...(own ? { media: [own] } : {}) };
+  });
+  const screening = screenForPublishing([c.value.text, ...variants.map((x) => x.text ?? '')].join('\n'), c.value.screeningOverride, c.locale);
+  if (screening.blocked && !c.draft) return { ok: false, screening };
+  const created = await createPost(db, {
+    screeningOverrideReason: screening.overrideReason,
+    kind: c.value.kind,
+    text: c.value.text,
+    link: c.value.link ?? null,
+    title: c.value.title ?? null,
+    media: c.media,
+    variants,
+    channelIds: c.value.channelIds,
+    scheduledAt: c.scheduledAt,
+    isCrisis: c.value.crisis ?? false,
+    authorRole: c.author.role,
+    createdBy: c.author.userId,
+    actorLabel: c.author.label,
+    draft: c.draft ?? false,
+    linkCard: c.linkCard ?? null,
+  });
+  return { ok: true, created, screening };
 }

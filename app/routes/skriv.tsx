@@ -7,8 +7,7 @@ import { requirePermission } from '../utils/session.server';
 import { parseForm, readForm, readQuery } from '../utils/request.server';
 import { localeFromRequest } from '../utils/locale.server';
 import { BASE_MEDIA_SLOTS, MAX_VARIANTS, baseFileField, composeDraftIntents, composeSchema, variantFileField, type ComposeValue } from '../forms/posts';
-import { approvalRequired, createPost, PostValidationError, storeUpload, type MediaInput, type VariantInput } from '../models/posts.server';
-import { screenForPublishing } from '../models/screening.server';
+import { approvalRequired, createComposedPost, PostValidationError, storeUpload, type MediaInput } from '../models/posts.server';
 import { hostMayDraft } from '../models/handover.server';
 import { ScreeningWarning } from '../components/screening-warning';
 import { listChannels } from '../models/channels.server';
@@ -296,36 +295,21 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return k ? { filename: k.name, mimeType: '', sha256: k.ref, altText: alt ?? null } : null;
   };
   const media = Array.from({ length: BASE_MEDIA_SLOTS }, (_, i) => mediaOf(`files.${i}`, v.files?.[i]?.alt)).filter((m): m is MediaInput => m !== null);
-  const variants: VariantInput[] = (v.variants ?? []).map((variant, i) => {
-    const own = mediaOf(`variants.${i}`, variant.media?.alt);
-    return {
-      channelId: variant.channelId,
-      text: variant.text ?? null,
-      title: variant.title ?? null,
-      privacy: variant.privacy ?? null,
-      ...(own ? { media: [own] } : {}),
-    };
-  });
-  // Pre-publish screening (issue 12) over the base and every channel's own text; the worker checks again.
-  const screening = screenForPublishing([v.text, ...variants.map((x) => x.text ?? '')].join('\n'), v.screeningOverride, locale);
-  if (screening.blocked) return fail({ problems: [t('inbox.screening.blocked', {}, locale), ...screening.findings.filter((f) => f.severity === 'block').map((f) => f.message)] });
   try {
-    const created = await createPost(context.db, {
-      screeningOverrideReason: screening.overrideReason,
-      kind: v.kind,
-      text: v.text,
-      link: v.link ?? null,
-      title: v.title ?? null,
+    // Screening (issue 12) over the base and every channel's own text, then the post; the worker checks again.
+    const outcome = await createComposedPost(context.db, {
+      value: v,
       media,
-      variants,
-      channelIds: v.channelIds,
+      variantMedia: (i) => mediaOf(`variants.${i}`, v.variants?.[i]?.media?.alt),
       scheduledAt,
-      isCrisis: v.crisis ?? false,
+      author: { userId: user.id, role: user.role, label: 'user' },
       linkCard: cardOf(v.card, v.link),
-      authorRole: user.role,
-      createdBy: user.id,
-      actorLabel: 'user',
+      locale,
     });
+    if (!outcome.ok) {
+      return fail({ problems: [t('inbox.screening.blocked', {}, locale), ...outcome.screening.findings.filter((f) => f.severity === 'block').map((f) => f.message)] });
+    }
+    const { created } = outcome;
     return redirect(`/inlagg/${created.post.id}`);
   } catch (e) {
     if (!(e instanceof PostValidationError)) throw e;

@@ -105,6 +105,35 @@ describe('tokens and roles', () => {
   });
 });
 
+describe('sending back', () => {
+  it('returns a post in review to its author with a comment, refuses a missing or hostile one, and takes it back to review', async () => {
+    const reviewer = await tokenFor(app, 'admin');
+    const author = await tokenFor(app, 'emergency');
+    const created = await call(app, author, 'POST', '/posts', { ...good(), kind: 'pressmeddelande', when: undefined });
+    expect(created.body.reviewState).toBe('pending_approval');
+    const id = String(created.body.id);
+    for (const [body, field] of [
+      [{}, 'comment'],
+      [{ comment: 'ok' }, 'comment'],
+      [{ comment: 'Nej\u0000tack' }, 'comment'],
+      [{ comment: 'x'.repeat(5000) }, 'comment'],
+      [{ comment: 'Bra men kortare', extra: 1 }, 'extra'],
+    ] as const) {
+      const res = await call(app, reviewer, 'POST', `/posts/${id}/return`, body);
+      expect(res.status, JSON.stringify(body).slice(0, 60)).toBe(400);
+      expect(res.body.error?.field).toBe(field);
+    }
+    expect((await call(app, reviewer, 'POST', `/posts/${id}/return`, 'inte json', { 'content-type': 'application/json' })).body.error?.code).toBe('bad_json');
+    const returned = await call(app, reviewer, 'POST', `/posts/${id}/return`, { comment: 'Skriv datumet tydligare.' });
+    expect(returned.status, JSON.stringify(returned.body)).toBe(200);
+    expect(returned.body).toMatchObject({ reviewState: 'returned', reviewComment: 'Skriv datumet tydligare.' });
+    expect((await call(app, reviewer, 'POST', `/posts/${id}/submit`, {})).body.error?.code).toBe('not_author');
+    const again = await call(app, author, 'POST', `/posts/${id}/submit`, {});
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(again.body.reviewState).toBe('pending_approval');
+  });
+});
+
 describe('the throttle', () => {
   let second: RunningWeb;
   afterAll(async () => {
