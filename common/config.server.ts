@@ -53,6 +53,16 @@ export const configSchema = z.object({
   // Where pino writes its JSON lines: stdout unless a file is named.
   LOG_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Incoming warnings (ADR 040): CAP feeds cap__poll reads every minute, as `atom:URL` (Krisinformation-style Atom of
+  // CAP items) and `json:URL` (VMA-style CAP JSON), separated by spaces; the city's SCB codes and names to match.
+  CAP_FEEDS: z
+    .string()
+    .trim()
+    .regex(/^((atom|json):https?:\/\/\S+)(\s+(atom|json):https?:\/\/\S+)*$/, 'expected "atom:URL json:URL …"')
+    .optional()
+    .or(z.literal('')),
+  CAP_AREA_CODES: z.string().regex(/^\d{2,4}(,\d{2,4})*$/, 'expected SCB codes such as 1283,12').default('1283,12'),
+  CAP_AREA_NAMES: z.string().max(500).default('Helsingborg'),
   X_CLIENT_ID: z.string().optional(),
   X_CLIENT_SECRET: z.string().optional(),
   META_APP_ID: z.string().optional(),

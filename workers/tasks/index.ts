@@ -10,6 +10,7 @@ import * as handoverSettle from './handover__settle';
 import * as registerAnchor from './register__anchor';
 import * as inboxFetch from './inbox__fetch';
 import * as inboxModerate from './inbox__moderate';
+import * as capPoll from './cap__poll';
 
 /**
  * The task list, checked against the job catalogue (workers/delivery/jobs.ts): a task missing here, or one here that
@@ -26,5 +27,6 @@ export function makeTaskList(deps: WorkerDeps) {
     register__anchor: registerAnchor.makeTask(deps),
     inbox__fetch: inboxFetch.makeTask(deps),
     inbox__moderate: inboxModerate.makeTask(deps),
+    cap__poll: capPoll.makeTask(deps),
   } satisfies Record<TaskName, Task>;
 }
