@@ -110,7 +110,9 @@ export default function CrisisIndex() {
       ...(data.prefill ? { title: data.prefill.title, area: data.prefill.area } : {}),
     },
   });
-  const chosenLangs = new Set((fields.languages.value as string[] | undefined) ?? []);
+  // One chosen language comes back from conform as a plain string, more as an array.
+  const langValue = fields.languages.value as string[] | string | undefined;
+  const chosenLangs = new Set(Array.isArray(langValue) ? langValue : langValue ? [langValue] : []);
   const langErrors = fields.languages.errors ? translateAll(fields.languages.errors, tr, tr('crisis.open.languages').toLowerCase()) : undefined;
   return (
     <section aria-labelledby="crisis-title">

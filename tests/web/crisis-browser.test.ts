@@ -16,6 +16,7 @@ import { defaultDeliveryPolicy } from '../../workers/lib/policy';
 import { createPost } from '../../app/models/posts.server';
 import { deliveries } from '../../db/schema';
 import { waitFor } from '../pipeline/harness';
+import { areaFilterOf, parseCapSources, pollCapSources } from '../../workers/lib/cap-poll';
 
 let app: TestApp;
 let browser: Browser;
@@ -72,6 +73,9 @@ describe('/kris at 360 px', () => {
       actorLabel: 'test',
     });
     const newsDelivery = news.deliveries[0]!;
+    // An incoming warning for the city from the simulators' VMA-style feed (what cap__poll does every minute).
+    const polled = await pollCapSources(app.db.db, parseCapSources(`json:${app.sims.url}/feeds/vma.json`), areaFilterOf('1283,12', 'Helsingborg'), { timeoutMs: 5_000, log: pino({ level: 'silent' }) });
+    expect(polled[0]).toMatchObject({ ok: true, recorded: 1 });
 
     const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
     const u = app.seed.demoUsers.find((x) => x.role === 'emergency')!;
@@ -81,20 +85,35 @@ describe('/kris at 360 px', () => {
     await page.getByRole('button', { name: 'Logga in' }).click();
     await page.getByRole('heading', { name: 'Översikt' }).waitFor();
 
-    await page.goto(`${app.url}/kris`, { waitUntil: 'networkidle' });
+    // The banner shows on every page; "open an incident from this" fills in the form.
+    await page.getByText('Ny varning för Helsingborg: Rökutveckling vid brand i Helsingborgs hamn (vma@sr.se)').waitFor();
+    await expectAccessible(page, 'warning banner');
+    await page.getByRole('link', { name: 'Öppna en händelse från den här' }).click();
+    await page.getByText('Ifyllt från CAP-larmet ”Rökutveckling vid brand i Helsingborgs hamn”', { exact: false }).waitFor();
+    expect(await page.getByLabel('Rubrik', { exact: true }).inputValue()).toBe('Rökutveckling vid brand i Helsingborgs hamn');
     await expectAccessible(page, '/kris');
     await page.getByLabel('Rubrik', { exact: true }).fill('Otjänligt dricksvatten');
     await page.getByLabel('Område', { exact: true }).fill('Ödåkra');
     expect(await page.getByLabel('Pausa alla vanliga schemalagda inlägg i hela organisationen').isChecked()).toBe(true);
+    // The warning was in Swedish only: English is added for this message.
+    expect(await page.getByLabel('Svenska', { exact: true }).isChecked()).toBe(true);
+    await page.getByLabel('Engelska', { exact: true }).check();
     await page.getByRole('button', { name: 'Öppna händelse' }).click();
     await page.getByRole('heading', { name: 'Otjänligt dricksvatten' }).waitFor();
     await page.getByText('Alla vanliga inlägg är pausade').waitFor();
+    // Opened from the warning: its banner is gone for good.
+    expect(await page.getByText('Ny varning för Helsingborg').count()).toBe(0);
     await expectAccessible(page, 'incident');
     await waitFor(async () => (await app.db.db.select().from(deliveries).where(eq(deliveries.id, newsDelivery.id)))[0]?.state === 'held', 20_000, 'news post held');
 
     // Boil-water advice in Swedish and English; X, Facebook and Instagram are chosen by default, YouTube is added to
     // see that the screen says why it is not sent there.
+    // The first message starts from the warning (smoke advice for Helsingborg); this one is about the water.
+    await page.getByText('Ifyllt från CAP-larmet ”Rökutveckling vid brand i Helsingborgs hamn”. Välj mall, granska och publicera.').waitFor();
+    expect(await page.getByLabel('Mall', { exact: true }).inputValue()).toBe('fire_smoke');
     await page.getByLabel('Mall', { exact: true }).selectOption('boil_water');
+    await page.getByLabel('Område', { exact: true }).fill('Ödåkra');
+    await page.getByLabel('Vad ska man göra (tomt = mallens råd)').fill('');
     await page.getByLabel('Tid', { exact: true }).fill('kl. 07.00');
     await page.getByLabel('Helsingborgs stad på YouTube', { exact: true }).check();
     for (const name of ['Helsingborgs stad på X', 'Helsingborgs stad på Facebook', 'Helsingborgs stad på Instagram']) expect(await page.getByLabel(name, { exact: true }).isChecked(), name).toBe(true);
