@@ -24,6 +24,7 @@ import { formatDateTime } from '../common/time';
 import { CsrfInput } from './components/csrf-input';
 import { activePause } from './models/crisis.server';
 import { countReviewQueue } from './models/approval.server';
+import { pendingWarnings } from './models/cap.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: styles }];
 
@@ -43,7 +44,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // Pause all (ADR 031): every signed-in page says so while it holds ordinary posts.
   const active = current ? await activePause(context.db) : null;
   const pause = active ? { reason: active.reason, pausedAt: active.pausedAt.toISOString() } : null;
-  return Response.json({ user, permissions, locale, csrf: csrf.token, pause, reviewCount }, { headers });
+  // Incoming warnings (ADR 040): a new CAP alert for the city, for those who open incidents, until acted on.
+  const warnings = permissions.includes('create:crisis') ? await pendingWarnings(context.db) : [];
+  return Response.json({ user, permissions, locale, csrf: csrf.token, pause, reviewCount, warnings }, { headers });
 }
 
 export type RootData = {
@@ -53,6 +56,7 @@ export type RootData = {
   csrf: string;
   pause: { reason: string; pausedAt: string } | null;
   reviewCount: number;
+  warnings?: { id: string; headline: string; area: string; sender: string }[];
 };
 
 interface NavItem {
@@ -146,6 +150,24 @@ export function Layout({ children }: { children: ReactNode }) {
               </>
             ) : null}
           </p>
+        ) : null}
+        {data?.user && data.warnings?.length ? (
+          <section className="warning-banner" aria-label={tr('cap.incoming.title')}>
+            {data.warnings.map((w) => (
+              <form method="post" action="/kris" key={w.id} className="warning-item">
+                <CsrfInput />
+                <input type="hidden" name="intent" value="dismiss-warning" />
+                <input type="hidden" name="capAlertId" value={w.id} />
+                <p role="status">{tr('cap.incoming.banner', { headline: w.headline, area: w.area, sender: w.sender })}</p>
+                <a className="button" href={`/kris?varning=${w.id}`}>
+                  {tr('cap.incoming.open')}
+                </a>{' '}
+                <button type="submit" className="button secondary">
+                  {tr('cap.incoming.dismiss')}
+                </button>
+              </form>
+            ))}
+          </section>
         ) : null}
         <main id="main" tabIndex={-1}>
           {children}

@@ -65,6 +65,16 @@ export const configSchema = z.object({
     .default([]),
   LINK_CARD_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   LINK_CARD_MAX_BYTES: z.coerce.number().int().min(1024).max(20 * 1024 * 1024).default(1024 * 1024),
+  // Incoming warnings (ADR 040): CAP feeds cap__poll reads every minute, as `atom:URL` (Krisinformation-style Atom of
+  // CAP items) and `json:URL` (VMA-style CAP JSON), separated by spaces; the city's SCB codes and names to match.
+  CAP_FEEDS: z
+    .string()
+    .trim()
+    .regex(/^((atom|json):https?:\/\/\S+)(\s+(atom|json):https?:\/\/\S+)*$/, 'expected "atom:URL json:URL …"')
+    .optional()
+    .or(z.literal('')),
+  CAP_AREA_CODES: z.string().regex(/^\d{2,4}(,\d{2,4})*$/, 'expected SCB codes such as 1283,12').default('1283,12'),
+  CAP_AREA_NAMES: z.string().max(500).default('Helsingborg'),
   X_CLIENT_ID: z.string().optional(),
   X_CLIENT_SECRET: z.string().optional(),
   META_APP_ID: z.string().optional(),

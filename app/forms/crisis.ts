@@ -16,6 +16,8 @@ export const openIncidentSchema = z
     exercise: z.boolean().optional(),
     pauseAll: z.boolean().optional(),
     pauseReason: optionalText(500),
+    /** Opened from an incoming CAP alert (ADR 040). */
+    capAlertId: z.string().uuid().optional(),
   })
   .refine((v) => !v.pauseAll || (v.pauseReason?.length ?? 0) >= 3, { path: ['pauseReason'], error: 'crisis.pause.reasonRequired' });
 

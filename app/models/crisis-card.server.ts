@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import satori from 'satori';
-import { Resvg } from '@resvg/resvg-js';
+import { renderAsync } from '@resvg/resvg-js';
+import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import city from '../demo/helsingborg.json';
 import { mediaStore } from '../../common/media-store.server';
@@ -52,10 +53,11 @@ export async function renderCard(content: CardContent, cardStyle: CardStyle = ci
     fonts: loadFonts(),
     embedFont: false,
   });
-  const image = await new Resvg(svg, {
+  // Off the main thread (libuv's pool), so the languages of a message render side by side.
+  const image = await renderAsync(svg, {
     font: { loadSystemFonts: false, fontFiles: [...fontFiles], defaultFontFamily: CARD_FONT_FAMILY },
     fitTo: { mode: 'original' },
-  }).render();
+  });
   const png = image.asPng();
   const jpeg = await sharp(png).jpeg({ quality: 90, mozjpeg: true }).toBuffer();
   return { svg, png, jpeg, width: image.width, height: image.height };
@@ -73,8 +75,25 @@ export interface StoredCardFile {
   altText: string;
 }
 
+/**
+ * The same content renders the same bytes, so the files of recent cards are remembered by their content: a retried
+ * publish, or the same drill run again, stores nothing new and renders nothing (checked against the store).
+ */
+const recent = new Map<string, { png: StoredCardFile; jpeg: StoredCardFile }>();
+const RECENT_MAX = 64;
+
 /** Renders and stores one card: the PNG for X and Facebook, the JPEG for Instagram; both carry the alt text. */
 export async function storeCard(content: CardContent, altText: string, basename: string): Promise<{ png: StoredCardFile; jpeg: StoredCardFile }> {
+  const key = createHash('sha256').update(JSON.stringify([content, cityCardStyle(), altText, basename])).digest('hex');
+  const known = recent.get(key);
+  if (known && (await mediaStore().has(known.png.sha256)) && (await mediaStore().has(known.jpeg.sha256))) return known;
+  const stored = await renderAndStore(content, altText, basename);
+  recent.set(key, stored);
+  if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
+  return stored;
+}
+
+async function renderAndStore(content: CardContent, altText: string, basename: string): Promise<{ png: StoredCardFile; jpeg: StoredCardFile }> {
   const card = await renderCard(content);
   const [pngSha, jpegSha] = await Promise.all([mediaStore().put(card.png), mediaStore().put(card.jpeg)]);
   const common = { kind: 'image' as const, width: card.width, height: card.height, altText };

@@ -397,22 +397,25 @@ function channelProblems(preview: MessagePreview, locale: Locale): string[] {
 /** One card per language, with the post text as its alt text. */
 async function renderCards(preview: MessagePreview, variables: Record<string, string>): Promise<Map<CrisisLanguage, { png: StoredCardFile; jpeg: StoredCardFile }>> {
   const out = new Map<CrisisLanguage, { png: StoredCardFile; jpeg: StoredCardFile }>();
-  for (const v of preview.variants) {
-    const card = await storeCard(
-      {
-        language: v.language,
-        kind: preview.msgType,
-        exercise: preview.incident.exercise,
-        headline: v.rendered.headline,
-        area: variables.area ?? preview.incident.area,
-        instruction: v.rendered.instruction,
-        readMore: variables.readMore ?? null,
-      },
-      v.text,
-      `kriskort-${preview.seq}-${v.language}`,
-    );
-    out.set(v.language, card);
-  }
+  // The languages render side by side: rasterising and JPEG encoding run off the main thread.
+  await Promise.all(
+    preview.variants.map(async (v) => {
+      const card = await storeCard(
+        {
+          language: v.language,
+          kind: preview.msgType,
+          exercise: preview.incident.exercise,
+          headline: v.rendered.headline,
+          area: variables.area ?? preview.incident.area,
+          instruction: v.rendered.instruction,
+          readMore: variables.readMore ?? null,
+        },
+        v.text,
+        `kriskort-${preview.seq}-${v.language}`,
+      );
+      out.set(v.language, card);
+    }),
+  );
   return out;
 }
 

@@ -11,6 +11,7 @@ import { closeIncident, CrisisError, getIncident, previewMessage, publishMessage
 import { listChannels } from '../models/channels.server';
 import { incidentBoard } from '../models/live.server';
 import { useLiveState } from '../utils/live';
+import { messagePrefill } from '../models/cap.server';
 import { CsrfInput } from '../components/csrf-input';
 import { Field, FormMessage } from '../components/forms';
 import { useLocale, useT } from '../utils/i18n';
@@ -27,7 +28,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const channels = await listChannels(context.db);
   const { incident } = view;
   const hasAllClear = view.messages.some((m) => m.msgType === 'all_clear');
+  // Opened from a CAP alert (ADR 040): its content fills in the first message.
+  const fromCap = view.messages.length === 0 ? await messagePrefill(context.db, incident.id) : null;
   return {
+    fromCap,
     incident: { id: incident.id, title: incident.title, area: incident.area, severity: incident.severity, languages: incident.languages, exercise: incident.exercise, openedAt: incident.openedAt, closedAt: incident.closedAt, closeReason: incident.closeReason },
     next: hasAllClear ? null : view.messages.length === 0 ? 'alert' : 'update',
     channels: channels.filter((c) => c.enabled).map((c) => ({ id: c.id, name: c.name, platform: c.platform })),
@@ -120,7 +124,11 @@ export default function IncidentPage() {
     shouldRevalidate: 'onBlur',
     // By default the city's first X, Facebook and Instagram channel (each message carries its image card); YouTube
     // needs a video, and a second account of a platform is a choice.
-    defaultValue: { area: data.incident.area, readMore: 'https://helsingborg.se/', channelIds: (['x', 'facebook', 'instagram'] as const).flatMap((p) => data.channels.find((c) => c.platform === p)?.id ?? []) },
+    defaultValue: {
+      area: data.incident.area,
+      readMore: 'https://helsingborg.se/',
+      ...(data.fromCap ? { templateKey: data.fromCap.templateKey, area: data.fromCap.area, time: data.fromCap.time, whatToDo: data.fromCap.whatToDo, readMore: data.fromCap.readMore || 'https://helsingborg.se/' } : {}),
+      channelIds: (['x', 'facebook', 'instagram'] as const).flatMap((p) => data.channels.find((c) => c.platform === p)?.id ?? []) },
   });
   const chosen = new Set((fields.channelIds.value as string[] | undefined) ?? []);
   const preview = (actionData?.preview ?? null) as PreviewJson | null;
@@ -199,6 +207,7 @@ export default function IncidentPage() {
         <>
           <h2 id="message-title">{tr('crisis.message.title')}</h2>
           <p>{tr('crisis.message.next', { type: tr(`crisis.msgType.${data.next}` as MessageKey) })}</p>
+          {data.fromCap ? <p role="status">{tr('cap.message.fromCap', { headline: data.fromCap.headline })}</p> : null}
           <Form method="post" {...getFormProps(form)} aria-labelledby="message-title">
             <CsrfInput />
             <FormMessage message={form.errors?.join(' ')} />

@@ -8,6 +8,8 @@ import { parseForm, readForm } from '../utils/request.server';
 import { localeFromRequest } from '../utils/locale.server';
 import { openIncidentSchema, resumeSchema } from '../forms/crisis';
 import { activePause, CrisisError, listHeld, listIncidents, openIncident, resumeAll } from '../models/crisis.server';
+import { CAP_MAX_BYTES, CapImportError, dismissWarning, importCapFile, incidentPrefill } from '../models/cap.server';
+import { isUuid } from '../utils/request.server';
 import { CsrfInput } from '../components/csrf-input';
 import { Field, FormMessage, translateAll } from '../components/forms';
 import { useLocale, useT } from '../utils/i18n';
@@ -20,7 +22,11 @@ export const meta: MetaFunction = () => [{ title: 'Kris – Utrop' }];
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requirePermission(request, context, 'create:crisis');
   const [incidents, pause, held] = await Promise.all([listIncidents(context.db), activePause(context.db), listHeld(context.db)]);
+  // ?varning=ID: the form is filled in from an incoming or uploaded CAP alert (ADR 040).
+  const fromAlert = new URL(request.url).searchParams.get('varning');
+  const prefill = fromAlert && isUuid(fromAlert) ? await incidentPrefill(context.db, fromAlert) : null;
   return {
+    prefill,
     incidents: incidents.map((i) => ({ id: i.id, title: i.title, area: i.area, exercise: i.exercise, openedAt: i.openedAt, closedAt: i.closedAt })),
     pause: pause ? { reason: pause.reason, pausedAt: pause.pausedAt } : null,
     held: pause ? held.map((h) => ({ id: h.delivery.id, postId: h.delivery.postId, channel: h.channelName, scheduledAt: h.delivery.scheduledAt, overdue: h.overdue })) : [],
@@ -30,9 +36,27 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const { user } = await requirePermission(request, context, 'create:crisis');
   const locale = localeFromRequest(request, user);
-  const read = await readForm(request, context, { locale, maxChars: { '*': 1000 } });
   const actor = { userId: user.id, label: 'user' };
+  // The CAP upload is the one multipart form here: a small body limit, then the import's own checks.
+  if ((request.headers.get('content-type') ?? '').toLowerCase().startsWith('multipart/form-data')) {
+    const upload = await readForm(request, context, { locale, encoding: 'multipart', maxBytes: CAP_MAX_BYTES + 64 * 1024, maxChars: { '*': 200 } });
+    const file = upload.form.get('file');
+    if (!(file instanceof File) || file.size === 0) return Response.json({ result: null, error: null, importError: t('cap.import.noFile', {}, locale) }, { status: 400 });
+    try {
+      const { alert } = await importCapFile(context.db, new Uint8Array(await file.arrayBuffer()), actor);
+      return redirect(alert.incidentId ? `/kris/${alert.incidentId}` : `/kris?varning=${alert.id}`);
+    } catch (e) {
+      if (e instanceof CapImportError) return Response.json({ result: null, error: null, importError: t(e.key, e.values, locale) }, { status: e.code === 'too_large' ? 413 : 400 });
+      throw e;
+    }
+  }
+  const read = await readForm(request, context, { locale, maxChars: { '*': 1000 } });
   const intent = read.form.get('intent');
+  if (intent === 'dismiss-warning') {
+    const id = read.form.get('capAlertId');
+    if (!isUuid(id) || !(await dismissWarning(context.db, id, actor))) return Response.json({ result: null, error: t('cap.incoming.notFound', {}, locale) }, { status: 404 });
+    return redirect('/kris');
+  }
   if (intent === 'resume') {
     const { value, reply } = parseForm(read, resumeSchema);
     if (!value) return Response.json({ result: reply(), error: t('crisis.fixFields', {}, locale) }, { status: 400 });
@@ -49,7 +73,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     const { incident } = await openIncident(
       context.db,
-      { title: value.title, area: value.area, severity: value.severity, languages: value.languages, exercise: value.exercise ?? false, pauseAll: value.pauseAll ?? false, pauseReason: value.pauseReason ?? null },
+      {
+        title: value.title,
+        area: value.area,
+        severity: value.severity,
+        languages: value.languages,
+        exercise: value.exercise ?? false,
+        pauseAll: value.pauseAll ?? false,
+        pauseReason: value.pauseReason ?? null,
+        capAlertId: value.capAlertId ?? null,
+      },
       actor,
     );
     return redirect(`/kris/${incident.id}`);
@@ -69,9 +102,17 @@ export default function CrisisIndex() {
     constraint: getZodConstraint(openIncidentSchema),
     onValidate: ({ formData }) => parseWithZod(formData, { schema: openIncidentSchema }),
     shouldRevalidate: 'onBlur',
-    defaultValue: { pauseAll: 'on', languages: ['sv', 'en'], severity: 'severe', pauseReason: tr('crisis.pause.defaultReason') },
+    defaultValue: {
+      pauseAll: 'on',
+      languages: data.prefill?.languages ?? ['sv', 'en'],
+      severity: data.prefill?.severity ?? 'severe',
+      pauseReason: tr('crisis.pause.defaultReason'),
+      ...(data.prefill ? { title: data.prefill.title, area: data.prefill.area } : {}),
+    },
   });
-  const chosenLangs = new Set((fields.languages.value as string[] | undefined) ?? []);
+  // One chosen language comes back from conform as a plain string, more as an array.
+  const langValue = fields.languages.value as string[] | string | undefined;
+  const chosenLangs = new Set(Array.isArray(langValue) ? langValue : langValue ? [langValue] : []);
   const langErrors = fields.languages.errors ? translateAll(fields.languages.errors, tr, tr('crisis.open.languages').toLowerCase()) : undefined;
   return (
     <section aria-labelledby="crisis-title">
@@ -118,9 +159,11 @@ export default function CrisisIndex() {
         ))}
       </ul>
       <h2 id="open-title">{tr('crisis.open.title')}</h2>
+      {data.prefill ? <p role="status">{tr('cap.import.prefilled', { headline: data.prefill.headline, sender: data.prefill.sender })}</p> : null}
       <Form method="post" {...getFormProps(form)} aria-labelledby="open-title">
         <CsrfInput />
         <input type="hidden" name="intent" value="open" />
+        {data.prefill ? <input type="hidden" name="capAlertId" value={data.prefill.capAlertId} /> : null}
         <FormMessage message={form.errors?.join(' ')} />
         <Field id="title" label={tr('crisis.open.titleField')} errors={fields.title.errors} inputProps={{ ...getInputProps(fields.title, { type: 'text' }), id: 'title' }} />
         <Field id="area" label={tr('crisis.open.area')} errors={fields.area.errors} inputProps={{ ...getInputProps(fields.area, { type: 'text' }), id: 'area' }} />
@@ -166,6 +209,21 @@ export default function CrisisIndex() {
         />
         <button type="submit" className="button">
           {tr('crisis.open.submit')}
+        </button>
+      </Form>
+      <h2 id="import-title">{tr('cap.import.title')}</h2>
+      <Form method="post" encType="multipart/form-data" aria-labelledby="import-title">
+        <CsrfInput />
+        <FormMessage message={actionData && 'importError' in actionData ? actionData.importError : null} />
+        <div className="field">
+          <label htmlFor="cap-file">{tr('cap.import.file')}</label>
+          <p id="cap-file-hint" className="hint">
+            {tr('cap.import.hint')}
+          </p>
+          <input id="cap-file" name="file" type="file" accept=".xml,application/xml,text/xml,application/cap+xml" aria-describedby="cap-file-hint" required />
+        </div>
+        <button type="submit" className="button secondary">
+          {tr('cap.import.submit')}
         </button>
       </Form>
     </section>

@@ -55,6 +55,8 @@ async function main() {
       CREDENTIALS_KEY: secrets.credentialsKey.toString('hex'),
       UTROP_DATA_DIR: dataDir,
       NODE_ENV: cfg.NODE_ENV,
+      // Incoming warnings in the demo: the simulators' local Krisinformation- and VMA-style feeds (ADR 040).
+      CAP_FEEDS: process.env.CAP_FEEDS ?? `atom:${sims.url}/feeds/krisinformation.atom json:${sims.url}/feeds/vma.json`,
     });
     cleanups.push(() => worker.stop());
 

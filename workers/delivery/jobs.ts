@@ -45,6 +45,8 @@ export const jobCatalogue = {
   // Without a channel: the cron fan-out, which enqueues one keyed job per channel (its own queue, so one at a time).
   inbox__fetch: job({ payload: z.object({ channelId: z.uuid().optional() }).strict(), jobKey: (p) => p.channelId ?? null, maxAttempts: 3 }),
   handover__settle: job({ payload: cronPayload }),
+  // Incoming warnings: the configured CAP feeds, every minute (ADR 040).
+  cap__poll: job({ payload: cronPayload, maxAttempts: 1 }),
   inbox__moderate: job({ payload: z.object({ itemId: z.uuid() }).strict(), jobKey: (p) => p.itemId, maxAttempts: 8 }),
   // A long /diarium export (ADR 036); a retry after a killed worker writes the file again from the start.
   register__export: job({ payload: z.object({ exportId: z.uuid() }).strict(), jobKey: (p) => p.exportId, maxAttempts: 3 }),

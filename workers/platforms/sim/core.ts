@@ -3,6 +3,7 @@
  * everything received, fault injection and artificial latency. Each platform's simulator.ts supplies routes
  * that speak that platform's wire format; this file knows nothing of any platform's format.
  */
+import { capFeedsRouter } from './cap-feeds';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import express from 'express';
@@ -476,6 +477,8 @@ export async function startSimulatorServer(
     });
     app.use(`/${platform}`, router);
   }
+  // Local CAP feeds (Krisinformation-style Atom, VMA-style JSON) for incoming warnings in the demo and tests.
+  app.use('/feeds', capFeedsRouter());
   app.use((req, res) => {
     send(res, { status: 404, body: { error: `unknown simulator path ${req.path}` } });
   });
