@@ -71,3 +71,24 @@ describe('the job catalogue', () => {
     expect(Object.keys(jobCatalogue).sort()).toEqual([...taskNames].sort());
   });
 });
+
+describe('cron jobs', () => {
+  it('every task in the crontab accepts the payload Graphile Worker’s cron gives it, and each task file checks with the catalogue’s schema', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const crontab = await readFile(new URL('../../workers/crontab', import.meta.url), 'utf8');
+    const tasks = crontab
+      .split('\n')
+      .filter((l) => l.trim() && !l.trim().startsWith('#'))
+      .map((l) => l.trim().split(/\s+/)[5]!);
+    expect(tasks.length).toBeGreaterThan(5);
+    // What graphile-worker's cron puts in every job it queues (src/cron.ts: `_cron: { ts, backfilled }`).
+    const cronPayload = { _cron: { ts: new Date().toISOString(), backfilled: false } };
+    for (const task of tasks) {
+      expect(taskNames, task).toContain(task);
+      const schema = jobCatalogue[task as keyof typeof jobCatalogue].payload;
+      expect(schema.safeParse(cronPayload).success, `${task} refuses its cron payload`).toBe(true);
+      const file = (await import(`../../workers/tasks/${task}.ts`)) as { payloadSchema: unknown };
+      expect(file.payloadSchema, `${task}.ts checks with its own copy of the schema`).toBe(schema);
+    }
+  });
+});

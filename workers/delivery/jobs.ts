@@ -24,8 +24,10 @@ function job<S extends z.ZodType>(definition: JobDefinition<S>): JobDefinition<S
   return definition;
 }
 
-/** Cron tasks take no payload of ours (Graphile Worker's cron passes `_cron` details, which are let through). */
-const cronPayload = z.object({}).passthrough();
+/** What Graphile Worker's cron adds to the payload of every job it queues (its time, and whether it is a backfill). */
+const cronField = { _cron: z.object({ ts: z.string(), backfilled: z.boolean().optional() }).passthrough().optional() };
+/** Cron tasks take no payload of ours. */
+const cronPayload = z.object(cronField).strict();
 
 export const jobCatalogue = {
   delivery__publish: job({
@@ -43,7 +45,7 @@ export const jobCatalogue = {
   channel__refresh_credentials: job({ payload: cronPayload }),
   register__anchor: job({ payload: cronPayload }),
   // Without a channel: the cron fan-out, which enqueues one keyed job per channel (its own queue, so one at a time).
-  inbox__fetch: job({ payload: z.object({ channelId: z.uuid().optional() }).strict(), jobKey: (p) => p.channelId ?? null, maxAttempts: 3 }),
+  inbox__fetch: job({ payload: z.object({ channelId: z.uuid().optional(), ...cronField }).strict(), jobKey: (p) => p.channelId ?? null, maxAttempts: 3 }),
   handover__settle: job({ payload: cronPayload }),
   // Incoming warnings: the configured CAP feeds, every minute (ADR 040).
   cap__poll: job({ payload: cronPayload, maxAttempts: 1 }),
@@ -53,7 +55,7 @@ export const jobCatalogue = {
   // Delete from platform (ADR 039): one job per delivery; retried with backoff while the platform is unavailable.
   delivery__remove: job({ payload: z.object({ deliveryId: z.uuid() }).strict(), jobKey: (p) => p.deliveryId, maxAttempts: 8 }),
   // Feed import (ADR 042): the cron fan-out, one keyed job per feed.
-  feed__poll: job({ payload: z.object({ feedKey: z.string().min(1).max(63).optional() }).passthrough(), jobKey: (p) => p.feedKey ?? null, maxAttempts: 3 }),
+  feed__poll: job({ payload: z.object({ feedKey: z.string().min(1).max(63).optional(), ...cronField }).strict(), jobKey: (p) => p.feedKey ?? null, maxAttempts: 3 }),
 };
 
 export type TaskName = keyof typeof jobCatalogue;

@@ -1,10 +1,10 @@
-import { z } from 'zod';
 import type { Task } from 'graphile-worker';
 import { config } from '../../common/config.server';
 import { areaFilterOf, parseCapSources, pollCapSources } from '../lib/cap-poll';
 import type { WorkerDeps } from '../deps';
+import { jobCatalogue } from '../delivery/jobs';
 
-export const payloadSchema = z.object({}).passthrough();
+export const payloadSchema = jobCatalogue.cap__poll.payload;
 
 /**
  * Every minute (crontab): reads the CAP feeds in CAP_FEEDS and records each new alert for the city's area once

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import type { Task } from 'graphile-worker';
 import { performRemoval } from '../delivery/removal';
 import type { WorkerDeps } from '../deps';
+import { jobCatalogue } from '../delivery/jobs';
 
-export const payloadSchema = z.object({ deliveryId: z.uuid() }).strict();
+export const payloadSchema = jobCatalogue.delivery__remove.payload;
 export type Payload = z.infer<typeof payloadSchema>;
 
 /** Deletes a published post from its platform, after its deletion event was registered (ADR 039). */

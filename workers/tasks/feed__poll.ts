@@ -4,9 +4,10 @@ import { findFeed, listFeeds } from '../../db/queries/feeds';
 import { enqueue } from '../delivery/jobs';
 import { pollFeed } from '../lib/feeds';
 import type { WorkerDeps } from '../deps';
+import { jobCatalogue } from '../delivery/jobs';
 
 /** Without a feed: the cron run (Graphile's `_cron` details let through), which queues one poll per feed. */
-export const payloadSchema = z.object({ feedKey: z.string().min(1).max(63).optional() }).passthrough();
+export const payloadSchema = jobCatalogue.feed__poll.payload;
 export type Payload = z.infer<typeof payloadSchema>;
 
 /**

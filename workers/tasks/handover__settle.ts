@@ -1,10 +1,10 @@
-import { z } from 'zod';
 import type { Task } from 'graphile-worker';
 import { settleHandoverWeeks } from '../../db/queries/handover';
 import type { WorkerDeps } from '../deps';
+import { jobCatalogue } from '../delivery/jobs';
 
 /** Cron payloads carry Graphile's `_cron` block and nothing of ours. */
-export const payloadSchema = z.object({ _cron: z.object({ ts: z.string() }).passthrough().optional() }).strict();
+export const payloadSchema = jobCatalogue.handover__settle.payload;
 
 /**
  * Every minute: a staff host whose week has ended loses their sessions (the request guard already refuses them from

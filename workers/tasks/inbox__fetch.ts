@@ -5,11 +5,12 @@ import { channels } from '../../db/schema';
 import { enqueue } from '../delivery/jobs';
 import { fetchChannelComments, fetchableChannels } from '../lib/inbox';
 import type { WorkerDeps } from '../deps';
+import { jobCatalogue } from '../delivery/jobs';
 
 export const TASK = 'inbox__fetch';
 
 /** Without a channel: the cron run, which queues one job per channel. With one: that channel's fetch. */
-export const payloadSchema = z.object({ channelId: z.uuid().optional() }).strict();
+export const payloadSchema = jobCatalogue.inbox__fetch.payload;
 export type Payload = z.infer<typeof payloadSchema>;
 
 /**

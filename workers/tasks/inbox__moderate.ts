@@ -8,8 +8,9 @@ import { platformModule } from '../platforms/registry';
 import { credentialsFor, CredentialsProblem } from '../lib/channel-credentials';
 import { recordAudit as audit } from '../../db/queries/audit';
 import type { WorkerDeps } from '../deps';
+import { jobCatalogue } from '../delivery/jobs';
 
-export const payloadSchema = z.object({ itemId: z.uuid() }).strict();
+export const payloadSchema = jobCatalogue.inbox__moderate.payload;
 export type Payload = z.infer<typeof payloadSchema>;
 
 /** Platform answers worth another try (Graphile Worker retries with its backoff); hide and delete are idempotent. */

@@ -1,9 +1,9 @@
-import { z } from 'zod';
 import type { Task } from 'graphile-worker';
 import { anchorChainHead } from '../../db/register/anchor';
 import type { WorkerDeps } from '../deps';
+import { jobCatalogue } from '../delivery/jobs';
 
-export const payloadSchema = z.object({}).strict();
+export const payloadSchema = jobCatalogue.register__anchor.payload;
 
 /**
  * Writes the register's chain head as an anchor every hour (crontab), after checking the records added since the last
