@@ -3,6 +3,7 @@
  * process with one line naming it. Every variable is documented in .env.example.
  */
 import { z } from 'zod';
+import { roleValues } from './roles';
 
 const postgresUrl = z
   .string()
@@ -22,6 +23,11 @@ const boolish = z
 const key32 = z
   .string()
   .regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex characters (a 256-bit key), e.g. from `openssl rand -hex 32`');
+
+const roleList = z
+  .string()
+  .transform((v) => v.split(',').map((r) => r.trim()).filter(Boolean))
+  .pipe(z.array(z.enum(roleValues)));
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -62,6 +68,16 @@ export const configSchema = z.object({
     .default([]),
   LINK_CARD_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   LINK_CARD_MAX_BYTES: z.coerce.number().int().min(1024).max(20 * 1024 * 1024).default(1024 * 1024),
+  // E-mail notifications (ADR 043): smtp:// or smtps://user:password@host:port. Unset: notifications are only logged.
+  SMTP_URL: z
+    .string()
+    .refine((v) => /^smtps?:\/\/[^/]+/.test(v), 'expected smtp://user:password@host:port or smtps://…')
+    .optional(),
+  SMTP_FROM: z.string().min(3).max(200).default('Utrop <utrop@localhost>'),
+  // Who gets each notification: the active users of these roles (comma-separated).
+  NOTIFY_CRISIS_ROLES: roleList.default(['emergency', 'admin']),
+  NOTIFY_REAUTH_ROLES: roleList.default(['admin']),
+  NOTIFY_INBOX_ROLES: roleList.default(['contact_centre']),
   X_CLIENT_ID: z.string().optional(),
   X_CLIENT_SECRET: z.string().optional(),
   META_APP_ID: z.string().optional(),

@@ -13,6 +13,7 @@ import * as inboxFetch from './inbox__fetch';
 import * as inboxModerate from './inbox__moderate';
 import * as deliveryRemove from './delivery__remove';
 import * as feedPoll from './feed__poll';
+import * as notificationSend from './notification__send';
 
 /**
  * The task list, checked against the job catalogue (workers/delivery/jobs.ts): a task missing here, or one here that
@@ -32,5 +33,6 @@ export function makeTaskList(deps: WorkerDeps) {
     inbox__moderate: inboxModerate.makeTask(deps),
     delivery__remove: deliveryRemove.makeTask(deps),
     feed__poll: feedPoll.makeTask(deps),
+    notification__send: notificationSend.makeTask(deps),
   } satisfies Record<TaskName, Task>;
 }
