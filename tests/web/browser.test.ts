@@ -47,7 +47,7 @@ describe('the console in a real browser', () => {
     expect(await page.getByText(/Vecka \d{1,2}/).isVisible()).toBe(true);
 
     const pages = await page.$$eval('nav[aria-label="Huvudmeny"] a', (links) => links.map((a) => (a as HTMLAnchorElement).pathname));
-    for (const path of ['/', ...pages]) {
+    for (const path of ['/', ...pages, '/kanaler/halsa']) {
       await page.goto(`${app.url}${path}`);
       expect(await page.locator('h1').count(), path).toBeGreaterThan(0);
       await expectNoAxeViolations(page, path);

@@ -23,9 +23,6 @@ export const svNotify = {
   'notify.health.unknown': 'Okänt',
   'notify.health.reauth': 'Anslut {channel} igen',
   'notify.health.empty': 'Det finns inga kanaler ännu.',
-  'notify.health.status.ok': 'Fungerar',
-  'notify.health.status.needs_reauth': 'Måste anslutas igen',
-  'notify.health.status.missing': 'Inte ansluten',
   'notify.health.link': 'Kanalernas hälsa',
 } as const;
 
@@ -53,8 +50,5 @@ export const enNotify: Record<keyof typeof svNotify, string> = {
   'notify.health.unknown': 'Unknown',
   'notify.health.reauth': 'Connect {channel} again',
   'notify.health.empty': 'There are no channels yet.',
-  'notify.health.status.ok': 'Working',
-  'notify.health.status.needs_reauth': 'Must be connected again',
-  'notify.health.status.missing': 'Not connected',
   'notify.health.link': 'Channel health',
 };
