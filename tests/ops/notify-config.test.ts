@@ -3,15 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../common/config.server';
 import { mailSettingsOf } from '../../workers/lib/mail';
 
+const env = (vars: Record<string, string>): NodeJS.ProcessEnv => ({ NODE_ENV: 'test', ...vars });
+
 describe('notification configuration', () => {
   it('is off (log only) without SMTP_URL and mails the default roles', () => {
-    const settings = mailSettingsOf(parseConfig({}));
+    const settings = mailSettingsOf(parseConfig(env({})));
     expect(settings.smtpUrl).toBeNull();
     expect(settings.recipients).toEqual({ crisis_delivery_failed: ['emergency', 'admin'], channel_needs_reauth: ['admin'], inbox_overdue: ['contact_centre'] });
   });
 
   it('takes an SMTP URL, a sender and role lists', () => {
-    const cfg = parseConfig({ SMTP_URL: 'smtps://utrop:hemligt@smtp.example.se:465', SMTP_FROM: 'Utrop <utrop@example.se>', NOTIFY_INBOX_ROLES: 'contact_centre, communications' });
+    const cfg = parseConfig(env({ SMTP_URL: 'smtps://utrop:hemligt@smtp.example.se:465', SMTP_FROM: 'Utrop <utrop@example.se>', NOTIFY_INBOX_ROLES: 'contact_centre, communications' }));
     const settings = mailSettingsOf(cfg);
     expect(settings.smtpUrl).toBe('smtps://utrop:hemligt@smtp.example.se:465');
     expect(settings.from).toBe('Utrop <utrop@example.se>');
@@ -27,14 +29,14 @@ describe('notification configuration', () => {
       { NOTIFY_REAUTH_ROLES: 'admin\u0000' },
       { SMTP_FROM: 'x'.repeat(10_000) },
     ];
-    for (const env of bad) {
-      const name = Object.keys(env)[0]!;
-      expect(() => parseConfig(env), name).toThrow(ConfigError);
-      expect(() => parseConfig(env), name).toThrow(new RegExp(name));
+    for (const vars of bad) {
+      const name = Object.keys(vars)[0]!;
+      expect(() => parseConfig(env(vars)), name).toThrow(ConfigError);
+      expect(() => parseConfig(env(vars)), name).toThrow(new RegExp(name));
     }
     let message = '';
     try {
-      parseConfig({ SMTP_URL: 'ftp://utrop:hemligt@smtp.example.se' });
+      parseConfig(env({ SMTP_URL: 'ftp://utrop:hemligt@smtp.example.se' }));
     } catch (e) {
       message = String(e);
     }

@@ -77,6 +77,16 @@ describe('the console in a real browser', () => {
     await page.close();
   });
 
+  it('the channel health page passes axe and reflows at 360 px', async () => {
+    const page = await browser.newPage({ viewport: { width: 360, height: 800 } });
+    await login(page, 'admin');
+    await page.goto(`${app.url}/kanaler/halsa`);
+    await page.getByRole('heading', { name: 'Kanalernas hälsa' }).waitFor();
+    await expectNoAxeViolations(page, '/kanaler/halsa (360 px)');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), '/kanaler/halsa at 360 px').toBe(true);
+    await page.close();
+  });
+
   it('the register: search, an impossible date, a record page and verification pass axe and reflow at 360 px', async () => {
     const content = { text: 'Badplatsen vid Råå öppnar igen efter algblomningen.' };
     const [row] = await app.db.db
