@@ -3,6 +3,7 @@
  * process with one line naming it. Every variable is documented in .env.example.
  */
 import { z } from 'zod';
+import { roleValues } from './roles';
 
 const postgresUrl = z
   .string()
@@ -22,6 +23,11 @@ const boolish = z
 const key32 = z
   .string()
   .regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex characters (a 256-bit key), e.g. from `openssl rand -hex 32`');
+
+const roleList = z
+  .string()
+  .transform((v) => v.split(',').map((r) => r.trim()).filter(Boolean))
+  .pipe(z.array(z.enum(roleValues)));
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -75,6 +81,16 @@ export const configSchema = z.object({
     .or(z.literal('')),
   CAP_AREA_CODES: z.string().regex(/^\d{2,4}(,\d{2,4})*$/, 'expected SCB codes such as 1283,12').default('1283,12'),
   CAP_AREA_NAMES: z.string().max(500).default('Helsingborg'),
+  // E-mail notifications (ADR 043): smtp:// or smtps://user:password@host:port. Unset: notifications are only logged.
+  SMTP_URL: z
+    .string()
+    .refine((v) => /^smtps?:\/\/[^/]+/.test(v), 'expected smtp://user:password@host:port or smtps://…')
+    .optional(),
+  SMTP_FROM: z.string().min(3).max(200).default('Utrop <utrop@localhost>'),
+  // Who gets each notification: the active users of these roles (comma-separated).
+  NOTIFY_CRISIS_ROLES: roleList.default(['emergency', 'admin']),
+  NOTIFY_REAUTH_ROLES: roleList.default(['admin']),
+  NOTIFY_INBOX_ROLES: roleList.default(['contact_centre']),
   X_CLIENT_ID: z.string().optional(),
   X_CLIENT_SECRET: z.string().optional(),
   META_APP_ID: z.string().optional(),

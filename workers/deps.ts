@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
 import type { DeliveryPolicy } from './lib/policy';
+import type { MailSettings } from './lib/mail';
 
 /** What the worker knows about its own liveness (see workers/lib/heartbeat.ts). */
 export interface Liveness {
@@ -22,6 +23,8 @@ export interface WorkerDeps {
   /** Deliveries this runner is working on right now (a second job for one of them exits at once). */
   inFlight: Set<string>;
   liveness: Liveness;
+  /** E-mail notifications (ADR 043); absent: a notification is only logged (demo, tests of other things). */
+  mail?: MailSettings;
   /** Called when the worker can no longer be trusted to make progress (a database step hung): stop the process. */
   onFatal(reason: Error): void;
 }

@@ -2,6 +2,7 @@
  * The worker process (`npm run start:worker`): publishes deliveries and runs the housekeeping schedule.
  * Configuration comes from the environment (app/config.server.ts, .env.example; DELIVERY_* in workers/lib/policy.ts).
  */
+import { mailSettingsOf } from './lib/mail';
 import { loadConfigOrExit, publicUrlOf } from '../common/config.server';
 import { loadSecrets } from '../common/secrets.server';
 import { logger } from '../common/logger.server';
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
     log,
     platformTimeoutMs: cfg.PLATFORM_TIMEOUT_MS,
     publicUrl: publicUrlOf(cfg),
+    mail: mailSettingsOf(cfg),
     concurrency: cfg.WORKER_CONCURRENCY,
     pollInterval: cfg.WORKER_POLL_INTERVAL_MS,
     policy,

@@ -7,6 +7,7 @@ import type { Logger as Pino } from 'pino';
 import type { Db } from '../db/client';
 import { makeTaskList } from './tasks';
 import type { WorkerDeps } from './deps';
+import type { MailSettings } from './lib/mail';
 import { defaultDeliveryPolicy, type DeliveryPolicy } from './lib/policy';
 import { startHeartbeat, type Heartbeat } from './lib/heartbeat';
 import { startSweeper, type SweepResult } from './delivery/sweep';
@@ -87,6 +88,8 @@ export interface DeliveryWorkerOptions {
   log: Pino;
   platformTimeoutMs: number;
   publicUrl: string;
+  /** E-mail notifications (ADR 043); absent: only logged. */
+  mail?: MailSettings;
   concurrency: number;
   pollInterval: number;
   policy?: DeliveryPolicy;
@@ -146,6 +149,7 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
           platformTimeoutMs: opts.platformTimeoutMs,
           workerId,
           publicUrl: opts.publicUrl,
+          ...(opts.mail ? { mail: opts.mail } : {}),
           policy,
           inFlight: new Set(),
           liveness: hb,

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, max, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { channels, type Channel } from '../../db/schema';
+import { channels, deliveries, type Channel } from '../../db/schema';
 import { encryptCredentials, decryptCredentials } from '../../db/credentials';
 import { recordAudit } from '../../db/queries/audit';
 import { platformModule } from '../../workers/platforms/index';
@@ -99,4 +99,53 @@ export function sealGrants(key: Buffer, channelId: string, grants: TokenGrant<un
 
 export function openGrants(key: Buffer, channelId: string, sealed: string): TokenGrant<unknown>[] {
   return decryptCredentials(key, `grants:${channelId}`, sealed) as TokenGrant<unknown>[];
+}
+
+export interface ChannelHealth extends ChannelSummary {
+  /** When the stored access token expires (from the credentials themselves); null: it does not expire or is unknown. */
+  tokenExpiresAt: Date | null;
+  lastSuccessAt: Date | null;
+  lastError: { at: Date; message: string; errorClass: string | null } | null;
+}
+
+/**
+ * The channel health page (/kanaler/halsa, ADR 043): listChannels plus the token's expiry, the last published
+ * delivery and the last failed attempt of each channel. The credentials are decrypted here only to read their expiry;
+ * nothing of them leaves this function.
+ */
+export async function channelHealth(db: Db, credentialsKey: Buffer): Promise<ChannelHealth[]> {
+  const list = await listChannels(db);
+  const sealed = await db.select({ id: channels.id, credentials: channels.credentialsEncrypted }).from(channels);
+  const success = await db
+    .select({ channelId: deliveries.channelId, at: max(deliveries.publishedAt) })
+    .from(deliveries)
+    .where(eq(deliveries.state, 'published'))
+    .groupBy(deliveries.channelId);
+  const errors = await db.execute<{ channel_id: string; at: string; message: string | null; error_class: string | null }>(sql`
+    select distinct on (d.channel_id) d.channel_id, coalesce(a.ended_at, a.started_at)::text as at, a.message, a.error_class::text as error_class
+    from delivery_attempts a join deliveries d on d.id = a.delivery_id
+    where a.error_class is not null
+    order by d.channel_id, coalesce(a.ended_at, a.started_at) desc`);
+  const expiry = new Map(sealed.map((s) => [s.id, s.credentials ? expiresAtOf(credentialsKey, s.id, s.credentials) : null]));
+  const lastSuccess = new Map(success.map((s) => [s.channelId, s.at]));
+  const lastError = new Map(errors.map((e) => [e.channel_id, { at: new Date(e.at), message: e.message ?? '', errorClass: e.error_class }]));
+  return list.map((c) => ({
+    ...c,
+    tokenExpiresAt: expiry.get(c.id) ?? null,
+    lastSuccessAt: lastSuccess.get(c.id) ?? null,
+    lastError: lastError.get(c.id) ?? null,
+  }));
+}
+
+function expiresAtOf(key: Buffer, channelId: string, sealed: string): Date | null {
+  try {
+    const credentials = decryptCredentials(key, channelId, sealed) as { expiresAt?: unknown } | null;
+    const raw = credentials?.expiresAt;
+    if (typeof raw !== 'string' && typeof raw !== 'number') return null;
+    const at = new Date(raw);
+    return Number.isNaN(at.getTime()) ? null : at;
+  } catch {
+    // A key rotated without re-encrypting shows as "unknown" here; the worker reports the channel itself.
+    return null;
+  }
 }

@@ -58,6 +58,9 @@ export default function ChannelsPage() {
   return (
     <section aria-labelledby="channels-title">
       <h1 id="channels-title">{tr('channels.title')}</h1>
+      <p>
+        <a href="/kanaler/halsa">{tr('notify.health.link')}</a>
+      </p>
       {actionData?.notice || connected ? (
         <p role="status" className="notice">
           {actionData?.notice ?? tr('channels.saved', { name: channels.find((c) => c.id === connected)?.name ?? '' })}

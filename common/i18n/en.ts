@@ -9,6 +9,7 @@ import { enInbox } from './areas/inbox';
 import { enHandover } from './areas/handover';
 import { enHandover2 } from './areas/handover2';
 import { enOps } from './areas/ops';
+import { enNotify } from './areas/notify';
 import { enApi } from './areas/api';
 import { enCompose2 } from './areas/compose2';
 import { enReg2 } from './areas/reg2';
@@ -247,6 +248,7 @@ export const en: Record<MessageKey, string> = {
   ...enHandover,
   ...enHandover2,
   ...enOps,
+  ...enNotify,
   ...enApi,
   ...enCompose2,
   ...enReg2,

@@ -8,6 +8,7 @@ import { svInbox } from './areas/inbox';
 import { svHandover } from './areas/handover';
 import { svHandover2 } from './areas/handover2';
 import { svOps } from './areas/ops';
+import { svNotify } from './areas/notify';
 import { svApi } from './areas/api';
 import { svCompose2 } from './areas/compose2';
 import { svReg2 } from './areas/reg2';
@@ -246,6 +247,7 @@ export const sv = {
   ...svHandover,
   ...svHandover2,
   ...svOps,
+  ...svNotify,
   ...svApi,
   ...svCompose2,
   ...svReg2,

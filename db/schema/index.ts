@@ -10,3 +10,4 @@ export * from './handover';
 export * from './api';
 export * from './feeds';
 export * from './removals';
+export * from './notifications';

@@ -13,6 +13,7 @@ import { seedDemo } from '../../app/demo/seed.server';
 import { channels, deliveries, deliveryAttempts, type Channel, type Delivery } from '../../db/schema';
 import { startDeliveryWorker, type DeliveryWorker } from '../../workers/runner';
 import { defaultDeliveryPolicy, type DeliveryPolicy } from '../../workers/lib/policy';
+import type { MailSettings } from '../../workers/lib/mail';
 import { makeJpeg, MP4_BYTES } from '../platforms/instagram-fixtures';
 import type { MediaInput } from '../../app/models/posts.server';
 
@@ -39,7 +40,7 @@ export interface Harness {
   media: MediaServer;
   credentialsKey: Buffer;
   channel(key: string): Channel;
-  startWorker(opts?: { policy?: Partial<DeliveryPolicy>; platformTimeoutMs?: number; concurrency?: number; name?: string }): Promise<DeliveryWorker>;
+  startWorker(opts?: { policy?: Partial<DeliveryPolicy>; platformTimeoutMs?: number; concurrency?: number; name?: string; mail?: MailSettings }): Promise<DeliveryWorker>;
   fault(spec: FaultSpec): Promise<void>;
   clearFaults(): Promise<void>;
   latency(ms: number): Promise<void>;
@@ -105,6 +106,7 @@ export async function startHarness(): Promise<Harness> {
         policy: { ...fastPolicy, ...opts.policy },
         withCron: false,
         name: opts.name ?? 'test',
+        ...(opts.mail ? { mail: opts.mail } : {}),
       });
       workers.push(w);
       return w;

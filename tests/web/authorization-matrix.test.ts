@@ -44,6 +44,7 @@ const rules: Record<string, { get: Rule; post: Rule }> = {
   'kanaler.$id.anslut': { get: 'manage:channels', post: 'none' },
   'kanaler.callback': { get: 'manage:channels', post: 'manage:channels' },
   kanaler: { get: 'view:channels', post: 'manage:channels' },
+  'kanaler_.halsa': { get: 'view:channels', post: 'none' },
   'kris.$id': { get: 'create:crisis', post: 'create:crisis' },
   'kris.$id_.cap.$messageId': { get: 'create:crisis', post: 'none' },
   'kris._index': { get: 'create:crisis', post: 'create:crisis' },

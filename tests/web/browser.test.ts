@@ -47,7 +47,7 @@ describe('the console in a real browser', () => {
     expect(await page.getByText(/Vecka \d{1,2}/).isVisible()).toBe(true);
 
     const pages = await page.$$eval('nav[aria-label="Huvudmeny"] a', (links) => links.map((a) => (a as HTMLAnchorElement).pathname));
-    for (const path of ['/', ...pages]) {
+    for (const path of ['/', ...pages, '/kanaler/halsa']) {
       await page.goto(`${app.url}${path}`);
       expect(await page.locator('h1').count(), path).toBeGreaterThan(0);
       await expectNoAxeViolations(page, path);
@@ -74,6 +74,16 @@ describe('the console in a real browser', () => {
     expect(res?.status()).toBe(403);
     expect(await page.getByRole('heading', { name: 'Åtkomst nekad' }).isVisible()).toBe(true);
     await expectNoAxeViolations(page, '403');
+    await page.close();
+  });
+
+  it('the channel health page passes axe and reflows at 360 px', async () => {
+    const page = await browser.newPage({ viewport: { width: 360, height: 800 } });
+    await login(page, 'admin');
+    await page.goto(`${app.url}/kanaler/halsa`);
+    await page.getByRole('heading', { name: 'Kanalernas hälsa' }).waitFor();
+    await expectNoAxeViolations(page, '/kanaler/halsa (360 px)');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), '/kanaler/halsa at 360 px').toBe(true);
     await page.close();
   });
 

@@ -3,6 +3,7 @@
  * progress by a dead worker into "unknown" (→ reconcile), holds for a channel that needs sign-in, applies the give-up
  * clock, and writes the new attempt row BEFORE any platform call. Every state change goes through states.ts.
  */
+import { notifyCrisisDeliveryFailed } from './notifications';
 import { t } from '../../common/i18n';
 import { lockForClaim, patchDelivery, type DeliveryPatch } from '../../db/queries/deliveries';
 import { patchAttempt, startAttempt } from '../../db/queries/delivery-attempts';
@@ -93,6 +94,7 @@ export async function claimDelivery(deps: WorkerDeps, deliveryId: string): Promi
         objectId: d.id,
         details: { reason: 'give_up_clock', attempts: d.attemptCount },
       });
+      if (state === 'failed') await notifyCrisisDeliveryFailed(tx, d, reason);
       return skip('gave up');
     }
 

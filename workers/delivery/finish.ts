@@ -15,6 +15,7 @@ import type { DeliveryState } from '../../db/schema';
 import type { WorkerDeps } from '../deps';
 import { dbStep, isUniqueViolation, retryReconcile, WORKER_ACTOR, type Attempt, type ErrorInfo, type Outcome } from './outcome';
 import { enqueuePublish, holdChannel, recordPublication } from './publication';
+import { notifyCrisisDeliveryFailed } from './notifications';
 import { transitionSql } from './states';
 
 export async function finish(deps: WorkerDeps, at: Attempt, outcome: Outcome): Promise<void> {
@@ -159,6 +160,7 @@ async function finishIn(deps: WorkerDeps, tx: Tx, at: Attempt, outcome: Exclude<
         }),
         workerAudit('delivery.failed', { errorClass: outcome.error.errorClass, reason: outcome.error.message, attempt: at.attempt.number }),
       ]);
+      await notifyCrisisDeliveryFailed(tx, d, outcome.error.message);
       return;
     }
 
@@ -206,6 +208,7 @@ async function finishIn(deps: WorkerDeps, tx: Tx, at: Attempt, outcome: Exclude<
           deliveryTo('failed', { transientFailures, failureClass: outcome.error.errorClass ?? 'transient', failureReason: reason, nextAttemptAt: null }),
           workerAudit('delivery.failed', { errorClass: outcome.error.errorClass, reason, attempt: at.attempt.number }),
         ]);
+        await notifyCrisisDeliveryFailed(tx, d, reason);
         return;
       }
       if (outcome.countLookup && unknownLookups >= policy.maxUnknownLookups) {

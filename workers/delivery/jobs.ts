@@ -54,6 +54,8 @@ export const jobCatalogue = {
   register__export: job({ payload: z.object({ exportId: z.uuid() }).strict(), jobKey: (p) => p.exportId, maxAttempts: 3 }),
   // Delete from platform (ADR 039): one job per delivery; retried with backoff while the platform is unavailable.
   delivery__remove: job({ payload: z.object({ deliveryId: z.uuid() }).strict(), jobKey: (p) => p.deliveryId, maxAttempts: 8 }),
+  // E-mail notification (ADR 043): one job per recorded event; retried with backoff while the SMTP server is down.
+  notification__send: job({ payload: z.object({ eventKey: z.string().min(3).max(200) }).strict(), jobKey: (p) => p.eventKey, maxAttempts: 25 }),
   // Feed import (ADR 042): the cron fan-out, one keyed job per feed.
   feed__poll: job({ payload: z.object({ feedKey: z.string().min(1).max(63).optional(), ...cronField }).strict(), jobKey: (p) => p.feedKey ?? null, maxAttempts: 3 }),
 };

@@ -2,6 +2,7 @@
  * The register write and the channel hold: recording a publication (delivery + public record + audit entry in the
  * caller's transaction) and holding a channel's waiting deliveries. Also the delivery's one job.
  */
+import { notifyChannelNeedsReauth } from './notifications';
 import type { SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import type { Channel, Delivery, Post, PostMedia } from '../../db/schema';
@@ -198,6 +199,7 @@ export async function holdChannel(
   actor: Actor,
 ): Promise<string[]> {
   await updateChannel(tx, channel.id, { credentialStatus: 'needs_reauth', credentialError });
+  await notifyChannelNeedsReauth(tx, channel, credentialError);
   // Locked in id order first (as every use-case locks), then moved in one UPDATE restricted by the table.
   const waiting = await lockDeliveriesOfChannel(tx, channel.id, ['scheduled', 'queued']);
   await transitionChannelDeliveries(tx, channel.id, ['scheduled', 'queued'], 'held', { nextAttemptAt: null });

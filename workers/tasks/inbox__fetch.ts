@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Task } from 'graphile-worker';
 import { channels } from '../../db/schema';
 import { enqueue } from '../delivery/jobs';
+import { recordOverdueInbox } from '../delivery/notifications';
 import { fetchChannelComments, fetchableChannels } from '../lib/inbox';
 import type { WorkerDeps } from '../deps';
 import { jobCatalogue } from '../delivery/jobs';
@@ -25,6 +26,9 @@ export function makeTask(deps: WorkerDeps): Task {
       for (const channel of await fetchableChannels(deps)) {
         await enqueue(deps.db, 'inbox__fetch', { channelId: channel.id }, { queueName: `inbox:${channel.id}` });
       }
+      // The same minute's run notices questions past their answer time (ADR 043): each is mailed once.
+      const overdue = await recordOverdueInbox(deps.db);
+      if (overdue > 0) deps.log.info({ overdue }, 'inbox: overdue questions notified');
       return;
     }
     const [channel] = await deps.db.select().from(channels).where(eq(channels.id, channelId));

@@ -14,6 +14,7 @@ import * as inboxModerate from './inbox__moderate';
 import * as deliveryRemove from './delivery__remove';
 import * as feedPoll from './feed__poll';
 import * as capPoll from './cap__poll';
+import * as notificationSend from './notification__send';
 
 /**
  * The task list, checked against the job catalogue (workers/delivery/jobs.ts): a task missing here, or one here that
@@ -34,5 +35,6 @@ export function makeTaskList(deps: WorkerDeps) {
     delivery__remove: deliveryRemove.makeTask(deps),
     feed__poll: feedPoll.makeTask(deps),
     cap__poll: capPoll.makeTask(deps),
+    notification__send: notificationSend.makeTask(deps),
   } satisfies Record<TaskName, Task>;
 }
