@@ -19,7 +19,7 @@ export default function handleRequest(
 ) {
   const nonce = loadContext.cspNonce;
   // A database that is down or restarting is not the user's mistake and not a bug: 503, try again shortly.
-  if (Object.values(remixContext.staticHandlerContext.errors ?? {}).some(isDatabaseUnavailable)) {
+  if (databaseUnavailable.has(request) || Object.values(remixContext.staticHandlerContext.errors ?? {}).some(isDatabaseUnavailable)) {
     responseStatusCode = 503;
     responseHeaders.set('Retry-After', '5');
   }
@@ -52,8 +52,15 @@ export default function handleRequest(
   });
 }
 
+/**
+ * Requests whose loader or action met an unreachable database. Remix hands the document renderer only sanitized errors
+ * in production mode, so the original is looked at here, where Remix reports it first.
+ */
+const databaseUnavailable = new WeakSet<Request>();
+
 /** Errors thrown by loaders and actions: logged without query values (common/logger.server.ts). */
 export function handleError(error: unknown, { request }: { request: Request }) {
+  if (isDatabaseUnavailable(error)) databaseUnavailable.add(request);
   if (request.signal.aborted) return;
   logger.error({ err: error, reqId: request.headers.get('x-request-id') ?? undefined, path: new URL(request.url).pathname }, 'request failed');
 }

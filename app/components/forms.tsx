@@ -3,6 +3,12 @@ import { useT } from '../utils/i18n';
 import type { MessageKey } from '../../common/i18n';
 
 /** Errors are catalogue keys (from zod schemas) or finished sentences (from the server); shows both. */
+/** The ticked values of a checkbox group as conform hands them back: one ticked box is a string, several an array. */
+export function checkedValues(value: unknown): Set<string> {
+  if (typeof value === 'string') return new Set([value]);
+  return new Set(Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+}
+
 export function translateAll(errors: string[] | undefined, tr: ReturnType<typeof useT>, field: string): string[] {
   return (errors ?? []).map((e) => (e.includes('.') && !e.includes(' ') ? tr(e as MessageKey, { field }) : e));
 }

@@ -13,7 +13,7 @@ import { incidentBoard } from '../models/live.server';
 import { useLiveState } from '../utils/live';
 import { messagePrefill } from '../models/cap.server';
 import { CsrfInput } from '../components/csrf-input';
-import { Field, FormMessage } from '../components/forms';
+import { checkedValues, Field, FormMessage } from '../components/forms';
 import { useLocale, useT } from '../utils/i18n';
 import { formatDateTime } from '../../common/time';
 import { isMessageKey, t, type Locale, type MessageKey } from '../../common/i18n';
@@ -130,7 +130,7 @@ export default function IncidentPage() {
       ...(data.fromCap ? { templateKey: data.fromCap.templateKey, area: data.fromCap.area, time: data.fromCap.time, whatToDo: data.fromCap.whatToDo, readMore: data.fromCap.readMore || 'https://helsingborg.se/' } : {}),
       channelIds: (['x', 'facebook', 'instagram'] as const).flatMap((p) => data.channels.find((c) => c.platform === p)?.id ?? []) },
   });
-  const chosen = new Set((fields.channelIds.value as string[] | undefined) ?? []);
+  const chosen = checkedValues(fields.channelIds.value);
   const preview = (actionData?.preview ?? null) as PreviewJson | null;
   const { incident } = data;
   return (

@@ -11,7 +11,7 @@ import { activePause, CrisisError, listHeld, listIncidents, openIncident, resume
 import { CAP_MAX_BYTES, CapImportError, dismissWarning, importCapFile, incidentPrefill } from '../models/cap.server';
 import { isUuid } from '../utils/request.server';
 import { CsrfInput } from '../components/csrf-input';
-import { Field, FormMessage, translateAll } from '../components/forms';
+import { checkedValues, Field, FormMessage, translateAll } from '../components/forms';
 import { useLocale, useT } from '../utils/i18n';
 import { formatDateTime } from '../../common/time';
 import { t, type MessageKey } from '../../common/i18n';
@@ -110,9 +110,7 @@ export default function CrisisIndex() {
       ...(data.prefill ? { title: data.prefill.title, area: data.prefill.area } : {}),
     },
   });
-  // One chosen language comes back from conform as a plain string, more as an array.
-  const langValue = fields.languages.value as string[] | string | undefined;
-  const chosenLangs = new Set(Array.isArray(langValue) ? langValue : langValue ? [langValue] : []);
+  const chosenLangs = checkedValues(fields.languages.value);
   const langErrors = fields.languages.errors ? translateAll(fields.languages.errors, tr, tr('crisis.open.languages').toLowerCase()) : undefined;
   return (
     <section aria-labelledby="crisis-title">

@@ -17,7 +17,7 @@ import { t } from '../../common/i18n';
 import { composerKinds, type ComposerKind } from '../../common/post-kinds';
 import { roleHasPermission } from '../utils/permissions';
 import { CsrfInput } from '../components/csrf-input';
-import { Field, FormMessage, translateAll } from '../components/forms';
+import { checkedValues, Field, FormMessage, translateAll } from '../components/forms';
 import { checkChannelLive, VariantEditor, type ComposerChannel, type KeptFile } from '../components/composer';
 import { useEffect, useRef, useState } from 'react';
 import { z } from 'zod';
@@ -422,9 +422,7 @@ function Composer() {
     shouldRevalidate: 'onBlur',
   });
   const kind = (composerKinds as readonly string[]).includes(String(fields.kind.value)) ? (fields.kind.value as ComposerKind) : initialKind;
-  const chosenValue = fields.channelIds.value as string[] | string | undefined;
-  // One ticked box comes back as a string, several as an array.
-  const chosen = new Set(typeof chosenValue === 'string' ? [chosenValue] : (chosenValue ?? []));
+  const chosen = checkedValues(fields.channelIds.value);
   const channelErrors = fields.channelIds.errors ? translateAll(fields.channelIds.errors, tr, tr('compose.channels').toLowerCase()) : undefined;
   const textErrors = fields.text.errors ? translateAll(fields.text.errors, tr, tr('compose.text').toLowerCase()) : undefined;
   const kept = (actionData?.kept ?? {}) as Record<string, KeptFile>;

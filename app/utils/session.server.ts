@@ -39,6 +39,9 @@ export async function createSession(context: AppLoadContext, user: User, userAge
     await tx.insert(sessions).values({
       id: hashToken(token),
       userId: user.id,
+      // The request's clock, not the database's: the idle and absolute limits are judged against context.now() too.
+      createdAt: now,
+      lastSeenAt: now,
       expiresAt: new Date(now.getTime() + sessionLimits().maxMs),
       userAgent,
     });

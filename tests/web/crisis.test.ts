@@ -121,6 +121,8 @@ describe('/kris', () => {
     const html = await refused.text();
     expect(html).toContain('Granskningen hittade personuppgifter');
     expect(html).toContain('Ring Anna 19121212-1212');
+    // The one channel ticked stays ticked (conform hands a single ticked box back as a string, not a list).
+    expect(html).toMatch(new RegExp(`<input[^>]*value="${x}"[^>]*checked`));
     const ok = await postForm(s, location, [['intent', 'publish'], ...msg, ['screeningOverrideReason', 'Testnummer från Skatteverket, ingen verklig person.']]);
     expect(ok.status).toBe(302);
   });
