@@ -22,9 +22,11 @@ export const meta: MetaFunction = () => [{ title: 'Planering – lista – Utrop
 /** The calendar as a filtered list (GET form: a filtered list is a link, and works without JavaScript). */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user } = await requirePermission(request, context, 'view:posts');
+  // The list spans every channel and author: the team's tool. A staff host sees their account's week at /planering.
+  if (user.role === 'staff_host') throw new Response('Forbidden', { status: 403 });
   const locale = localeFromRequest(request, user);
   const raw = Object.fromEntries(new URL(request.url).searchParams);
-  const [channels, authors] = await Promise.all([listChannels(context.db), user.role === 'staff_host' ? Promise.resolve([]) : listAuthors(context.db)]);
+  const [channels, authors] = await Promise.all([listChannels(context.db), listAuthors(context.db)]);
   const typed = { channel: raw.channel ?? '', state: raw.state ?? '', author: raw.author ?? '', kind: raw.kind ?? '', text: (raw.text ?? '').slice(0, 1000) };
   const base = {
     canCancel: roleHasPermission(user.role, 'manage:delivery'),

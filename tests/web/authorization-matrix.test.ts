@@ -45,7 +45,8 @@ const rules: Record<string, { get: Rule; post: Rule }> = {
   import: { get: 'post:publish', post: 'none' },
   'inlagg.$id.events': { get: 'view:posts', post: 'none' },
   'kris.$id.events': { get: 'create:crisis', post: 'none' },
-  'planering_.lista': { get: 'view:posts', post: 'manage:delivery' },
+  // The team's list of every channel: view:posts, but not a staff host (their week is at /planering).
+  'planering_.lista': { get: { roles: roleValues.filter((r) => r !== 'staff_host' && (rolePermissions[r] as readonly Permission[]).includes('view:posts')), deny: 403 }, post: 'manage:delivery' },
   'skriv_.media.$sha': { get: 'view:posts', post: 'none' },
   'diarium.$id': { get: 'view:register', post: 'none' },
   'diarium._index': { get: 'view:register', post: 'verify:register' },
@@ -94,10 +95,10 @@ function expected(rule: Rule, role: Role | null): Outcome {
 /** What the response means for access; a 5xx is never an outcome, it fails the test on its own. */
 function observed(res: Response, rule: Rule): Outcome {
   if (res.status === 302 && (res.headers.get('location') ?? '').startsWith('/login')) return 'login';
+  if (typeof rule === 'object' && 'deny' in rule && res.status === rule.deny) return `deny ${rule.deny}`;
   if (res.status === 401) return 'unauthorized';
   if (res.status === 403) return 'forbidden';
   if (res.status === 405) return 'no-action';
-  if (typeof rule === 'object' && 'deny' in rule && res.status === rule.deny) return `deny ${rule.deny}`;
   return 'allowed';
 }
 
