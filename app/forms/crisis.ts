@@ -44,3 +44,9 @@ export const closeIncidentSchema = z.object({
   intent: z.literal('close'),
   reason: optionalText(1000),
 });
+
+/** The status board's retry of one failed cell (a delivery of this incident). */
+export const crisisRetrySchema = z.object({
+  intent: z.literal('retry'),
+  deliveryId: z.string().uuid(),
+});

@@ -44,6 +44,7 @@ import { insertPostMedia } from '../../db/queries/post-media';
 import { linkCapAlert } from '../../db/queries/crisis-cap';
 import { insertVariants } from '../../db/queries/post-variants';
 import { plannedCard, storeCard, type StoredCardFile } from './crisis-card.server';
+import { retryDelivery } from './posts.server';
 
 export type { Actor };
 
@@ -601,4 +602,15 @@ export async function resumeAll(
     });
     return { pause: { ...pause, resumedAt, resumedBy: actor.userId }, released };
   });
+}
+
+/**
+ * The board's retry button: a failed delivery of one of this incident's messages goes out again through the
+ * pipeline's own retry (the same never-twice rules as the post page). A delivery of anything else is not found here.
+ */
+export async function retryIncidentDelivery(db: Db, incidentId: string, deliveryId: string, actor: Actor): Promise<void> {
+  const view = await getIncident(db, incidentId);
+  const ours = view?.messages.some((m) => m.variants.some((v) => v.deliveries.some((d) => d.id === deliveryId)));
+  if (!ours) throw new CrisisError('not_found', t('crisis.retry.notFound'));
+  await retryDelivery(db, deliveryId, actor);
 }

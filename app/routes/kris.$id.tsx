@@ -6,8 +6,9 @@ import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { requirePermission } from '../utils/session.server';
 import { parseForm, parseIdParam, readForm } from '../utils/request.server';
 import { localeFromRequest } from '../utils/locale.server';
-import { closeIncidentSchema, crisisMessageSchema } from '../forms/crisis';
-import { closeIncident, CrisisError, getIncident, previewMessage, publishMessage, type MessagePreview } from '../models/crisis.server';
+import { closeIncidentSchema, crisisMessageSchema, crisisRetrySchema } from '../forms/crisis';
+import { closeIncident, CrisisError, getIncident, previewMessage, publishMessage, retryIncidentDelivery, type MessagePreview } from '../models/crisis.server';
+import { DeliveryStateError } from '../models/posts.server';
 import { listChannels } from '../models/channels.server';
 import { incidentBoard } from '../models/live.server';
 import { useLiveState } from '../utils/live';
@@ -69,6 +70,19 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const locale = localeFromRequest(request, user);
   const read = await readForm(request, context, { locale, maxChars: { '*': 1000 } });
   const actor = { userId: user.id, label: 'user' };
+  if (read.form.get('intent') === 'retry') {
+    const { value } = parseForm(read, crisisRetrySchema);
+    if (!value) return Response.json({ result: null, error: t('crisis.retry.notFound', {}, locale), problems: [], preview: null }, { status: 400 });
+    try {
+      await retryIncidentDelivery(context.db, incidentId, value.deliveryId, actor);
+    } catch (e) {
+      if (e instanceof CrisisError || e instanceof DeliveryStateError) {
+        return Response.json({ result: null, error: e.message, problems: [], preview: null }, { status: e.code === 'not_found' ? 404 : 409 });
+      }
+      throw e;
+    }
+    return redirect(`/kris/${incidentId}`);
+  }
   if (read.form.get('intent') === 'close') {
     const { value, reply } = parseForm(read, closeIncidentSchema);
     if (!value) return Response.json({ result: reply(), error: t('crisis.fixFields', {}, locale), problems: [], preview: null }, { status: 400 });
@@ -190,6 +204,15 @@ export default function IncidentPage() {
                       <td>
                         <span className={`state state-${d.state}`}>{tr(`delivery.state.${d.state}` as MessageKey)}</span>
                         {d.error ? ` – ${d.error}` : ''}
+                        {d.state === 'failed' ? (
+                          <Form method="post">
+                            <CsrfInput />
+                            <input type="hidden" name="deliveryId" value={d.id} />
+                            <button type="submit" name="intent" value="retry" className="button secondary">
+                              {tr('crisis.retry.button')} <span className="visually-hidden">{`${d.channel}, ${tr(`crisis.lang.${v.language}` as MessageKey)}`}</span>
+                            </button>
+                          </Form>
+                        ) : null}
                       </td>
                       <td>{d.permalink ? <a href={d.permalink}>{tr('crisis.message.link')}</a> : '–'}</td>
                       <td>{d.seconds !== null ? tr('live.board.seconds', { seconds: d.seconds.toLocaleString(locale === 'en' ? 'en-GB' : 'sv-SE') }) : '–'}</td>

@@ -188,4 +188,34 @@ describe('hostile input on the crisis forms: a clear 4xx, nothing written', () =
     expect(wrongType.status).toBe(415);
     expect(await counts()).toEqual(before);
   });
+
+  it('the board offers a retry for a failed cell, which queues that delivery again; a delivery not of this incident, or no id, is refused', async () => {
+    const s = await sessionAs('emergency');
+    const location = (await postForm(s, '/kris', openFields([['languages', 'sv']]))).headers.get('location')!;
+    const x = await channelId('x-helsingborg');
+    const msg: [string, string][] = [['intent', 'publish'], ['templateKey', 'storm'], ['area', 'Råå'], ['time', 'kl. 18'], ['readMore', 'https://helsingborg.se/'], ['channelIds', x]];
+    expect((await postForm(s, location, msg)).status).toBe(302);
+    const incidentId = location.split('/').at(-1)!;
+    const [message] = await app.db.db.select().from(crisisMessages).where(eq(crisisMessages.incidentId, incidentId));
+    const [d] = await app.db.owner.db.execute<{ id: string }>(
+      `select d.id from deliveries d join crisis_message_variants v on v.post_id = d.post_id where v.message_id = '${message!.id}'`,
+    );
+    // As the pipeline leaves a delivery the platform refused for good.
+    await app.db.owner.db.execute(`update deliveries set state = 'failed', failure_class = 'invalid_content', failure_reason = 'Avvisad av plattformen.' where id = '${d!.id}'`);
+    const board = await (await s.get(location)).text();
+    expect(board).toContain('Avvisad av plattformen.');
+    expect(board).toMatch(new RegExp(`name="deliveryId" value="${d!.id}"`));
+
+    // A delivery that is not this incident's is not found here.
+    expect((await postForm(s, location, [['intent', 'retry'], ['deliveryId', '00000000-0000-4000-8000-000000000000']])).status).toBe(404);
+    expect((await postForm(s, location, [['intent', 'retry'], ['deliveryId', 'inte-ett-id\u0000']])).status).toBe(400);
+    const [still] = await app.db.db.select().from(deliveries).where(eq(deliveries.id, d!.id));
+    expect(still!.state).toBe('failed');
+
+    const retried = await postForm(s, location, [['intent', 'retry'], ['deliveryId', d!.id]]);
+    expect(retried.status).toBe(302);
+    const [after] = await app.db.db.select().from(deliveries).where(eq(deliveries.id, d!.id));
+    expect(['queued', 'scheduled']).toContain(after!.state);
+    expect(await (await s.get(location)).text()).not.toMatch(new RegExp(`name="deliveryId" value="${d!.id}"`));
+  });
 });

@@ -1,5 +1,7 @@
 /** Messages of CAP import and incoming warnings (issue 11, ADR 040): Swedish first, English with the same keys. */
 export const svCrisis2 = {
+  'crisis.retry.button': 'Försök igen',
+  'crisis.retry.notFound': 'Den leveransen hör inte till den här händelsen.',
   'cap.import.tooLarge': 'Filen är större än {max} kB – ett CAP-larm är några kB.',
   'cap.import.encoding': 'Filen är inte UTF-8-kodad XML.',
   'cap.import.notXml': 'Filen är inte XML.',
@@ -22,6 +24,8 @@ export const svCrisis2 = {
 };
 
 export const enCrisis2: Record<keyof typeof svCrisis2, string> = {
+  'crisis.retry.button': 'Try again',
+  'crisis.retry.notFound': 'That delivery does not belong to this incident.',
   'cap.import.tooLarge': 'The file is larger than {max} KB – a CAP alert is a few KB.',
   'cap.import.encoding': 'The file is not UTF-8 encoded XML.',
   'cap.import.notXml': 'The file is not XML.',
