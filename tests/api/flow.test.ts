@@ -4,11 +4,11 @@
  * permalinks; and a staff host's post (issue 13) with an uploaded image, approved by employer branding only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDeliveryWorker, type DeliveryWorker } from '../../workers/runner';
+import type { DeliveryWorker } from '../../workers/runner';
 import { createUser } from '../../app/models/users.server';
 import { acceptGuidelines, guidelinesStatus } from '../../app/models/handover.server';
 import { apiPostListSchema, apiPostSchema } from '../../app/forms/api';
-import { fastPolicy, silentLog, waitFor } from '../pipeline/harness';
+import { startWorkerForApp, waitFor } from '../pipeline/harness';
 import { makeJpeg } from '../platforms/instagram-fixtures';
 import { call, channelId, cityTimeIn, startTestApp, tokenFor, userId, type TestApp } from './support';
 
@@ -16,20 +16,7 @@ let app: TestApp;
 let worker: DeliveryWorker;
 beforeAll(async () => {
   app = await startTestApp();
-  worker = await startDeliveryWorker({
-    connectionString: app.db.url,
-    db: app.db.db,
-    credentialsKey: app.credentialsKey,
-    log: silentLog,
-    platformTimeoutMs: 5_000,
-    // Instagram fetches the image from the console's public media route, as in production.
-    publicUrl: app.url,
-    concurrency: 4,
-    pollInterval: 100,
-    policy: fastPolicy,
-    withCron: false,
-    name: 'api-test',
-  });
+  worker = await startWorkerForApp(app, 'api-test');
 });
 afterAll(async () => {
   await worker?.stop();

@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, count, eq } from 'drizzle-orm';
 import { startTestApp, signedIn, type HttpSession, type TestApp } from '../support/app';
-import { fastPolicy, silentLog, waitFor } from '../pipeline/harness';
+import { silentLog, startWorkerForApp, waitFor } from '../pipeline/harness';
 import { auditLog, channels, deliveries, deliveryRemovals, feeds, publicRecords, users } from '../../db/schema';
-import { startDeliveryWorker, type DeliveryWorker } from '../../workers/runner';
+import type { DeliveryWorker } from '../../workers/runner';
 import { createPost } from '../../app/models/posts.server';
 import { openEventStreams } from '../../app/utils/sse.server';
 import { performRemoval } from '../../workers/delivery/removal';
@@ -26,19 +26,7 @@ afterAll(async () => {
 });
 
 async function startWorker() {
-  worker ??= await startDeliveryWorker({
-    connectionString: app.db.url,
-    db: app.db.db,
-    credentialsKey: app.credentialsKey,
-    log: silentLog,
-    platformTimeoutMs: 5_000,
-    publicUrl: app.url,
-    concurrency: 4,
-    pollInterval: 100,
-    policy: fastPolicy,
-    withCron: false,
-    name: 'live-test',
-  });
+  worker ??= await startWorkerForApp(app, 'live-test');
   return worker;
 }
 
