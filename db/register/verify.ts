@@ -51,8 +51,18 @@ const BATCH = 5000;
  * Walks the whole chain: each record's own hash, its content hash, its link to the one before, the gap-free numbers
  * in each series and year, the chain head and the anchors written earlier (which is how records removed from the end
  * show), and the stored media files' hashes.
+ *
+ * The walk reads the records, the series counters and the chain head at different moments; while the worker keeps
+ * registering, a record added between those reads would look like a broken head or a missing record. So the walk runs
+ * in one read-only REPEATABLE READ transaction: everything it reads is the same snapshot. (Given a transaction, it
+ * reads in that transaction's snapshot.)
  */
 export async function verifyRegister(db: DbOrTx): Promise<VerifyResult> {
+  if ('rollback' in db) return walkRegister(db);
+  return db.transaction((tx) => walkRegister(tx), { isolationLevel: 'repeatable read', accessMode: 'read only' });
+}
+
+async function walkRegister(db: DbOrTx): Promise<VerifyResult> {
   let prev: PublicRecord | null = null;
   let count = 0;
   const seqs = new Map<string, number[]>();
