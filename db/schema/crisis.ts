@@ -69,7 +69,7 @@ export const crisisMessageVariants = pgTable(
     postId: uuid('post_id').references(() => posts.id),
     recordId: bigint('record_id', { mode: 'number' }),
   },
-  (t) => [unique('crisis_message_variants_lang_unique').on(t.messageId, t.language)],
+  (t) => [unique('crisis_message_variants_lang_unique').on(t.messageId, t.language), index('crisis_message_variants_post_idx').on(t.postId)],
 );
 
 /**

@@ -12,7 +12,8 @@ import { channels, inboxItems, notifications, posts, users } from '../../db/sche
 import { holdChannel } from '../../workers/delivery/publication';
 import { registerComments } from '../../workers/lib/inbox';
 import { notifyCrisisDeliveryFailed, recordOverdueInbox } from '../../workers/delivery/notifications';
-import type { MailSettings } from '../../workers/lib/mail';
+import { messageIdFor, type MailSettings } from '../../workers/lib/mail';
+import { enqueue } from '../../workers/delivery/jobs';
 import { startHarness, uniqueText, waitFor, type Harness } from '../pipeline/harness';
 
 interface Received {
@@ -103,6 +104,7 @@ describe('e-mail notifications', () => {
     expect(mails).toHaveLength(1);
     expect(mails[0]!.to).toEqual(expected);
     expect(bodyOf(mails[0]!.raw)).toContain('Ett krisutskick kunde inte publiceras');
+    expect(mails[0]!.raw).toContain(`Message-ID: ${messageIdFor(`crisis_delivery_failed:${d!.id}`, 'Utrop <utrop@test.example>')}`);
 
     // The same event again (e.g. a second finish of the same delivery): nothing recorded, no job, no mail.
     await h.t.db.transaction((tx) => notifyCrisisDeliveryFailed(tx, failed, 'igen'));
@@ -169,5 +171,23 @@ describe('e-mail notifications', () => {
     expect(bodyOf(received[0]!.raw)).toContain(`/inkorg/${item!.id}`);
     expect(await recordOverdueInbox(h.t.db)).toBe(0);
     expect(await h.t.db.select().from(notifications).where(and(eq(notifications.kind, 'inbox_overdue'), eq(notifications.subjectId, item!.id)))).toHaveLength(1);
+  });
+
+  it('a mail sent again (a crash after the SMTP server accepted it, before sent_at) carries the same Message-ID', async () => {
+    received = [];
+    const channel = h.channel('x-helsingborg');
+    const [current] = await h.t.db.select().from(channels).where(eq(channels.id, channel.id));
+    await h.t.db.transaction((tx) => holdChannel(tx, current!, 'token expired', { userId: null, label: 'test' }));
+    const key = `channel_needs_reauth:${channel.id}:${current!.updatedAt.getTime()}`;
+    await sentRow(key);
+    // What the crash leaves behind: the mail went out, sent_at was never written, and the job runs again.
+    await h.t.db.update(notifications).set({ sentAt: null }).where(eq(notifications.eventKey, key));
+    await h.t.db.transaction((tx) => enqueue(tx, 'notification__send', { eventKey: key }));
+    await sentRow(key);
+    await waitFor(async () => received.length >= 2, 30_000, 'the second copy');
+    const ids = received.map((m) => /^Message-ID: (.+)$/im.exec(m.raw)?.[1]?.trim());
+    expect(ids).toEqual([messageIdFor(key, 'Utrop <utrop@test.example>'), messageIdFor(key, 'Utrop <utrop@test.example>')]);
+    expect(ids[0]).toMatch(/^<[0-9a-f]{32}@test\.example>$/);
+    await h.t.db.update(channels).set({ credentialStatus: 'ok', credentialError: null }).where(eq(channels.id, channel.id));
   });
 });

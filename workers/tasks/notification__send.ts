@@ -4,7 +4,7 @@ import { t, type MessageKey } from '../../common/i18n';
 import { formatDateTime } from '../../common/time';
 import { notifications, users } from '../../db/schema';
 import { jobCatalogue } from '../delivery/jobs';
-import { sendMail } from '../lib/mail';
+import { messageIdFor, sendMail } from '../lib/mail';
 import type { WorkerDeps } from '../deps';
 
 export const payloadSchema = jobCatalogue.notification__send.payload;
@@ -21,7 +21,7 @@ function linkOf(publicUrl: string, kind: string, subjectId: string, details: Rec
  * Sends the mail of one recorded notification to the active users of the configured roles. Sent once: a row that
  * already has sent_at is skipped. An SMTP failure throws, so Graphile Worker retries the job with backoff and the
  * notification stays unsent until a try succeeds. (A crash between the SMTP server's acceptance and the sent_at
- * update could send it again: at least once, as ADR 043 records.)
+ * update could send it again: at least once, as ADR 043 records; the copy has the same Message-ID.)
  */
 export function makeTask(deps: WorkerDeps): Task {
   return async (payload) => {
@@ -43,7 +43,7 @@ export function makeTask(deps: WorkerDeps): Task {
     const text = t(`notify.mail.${n.kind}.body` as MessageKey, params);
     if (to.length > 0) {
       if (deps.mail?.smtpUrl) {
-        await sendMail({ ...deps.mail, smtpUrl: deps.mail.smtpUrl }, { to, subject, text });
+        await sendMail({ ...deps.mail, smtpUrl: deps.mail.smtpUrl }, { to, subject, text, messageId: messageIdFor(eventKey, deps.mail.from) });
       } else {
         // No SMTP server configured (demo): the mail is logged instead, without the addresses' owners' details.
         deps.log.info({ eventKey, recipients: to.length, subject }, 'notification (SMTP not configured; not sent)');
