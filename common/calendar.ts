@@ -23,8 +23,12 @@ export interface Period {
 const plain = (d: Date) => new Date(d.getTime());
 const city = (y: number, m: number, d: number) => new TZDate(y, m, d, CITY_TIME_ZONE);
 
+// sv-SE writes dates the ISO way (2026-12-03); one formatter, built once, is much cheaper than a TZDate per call.
+const dayFormat = new Intl.DateTimeFormat('sv-SE', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: CITY_TIME_ZONE });
+
+/** The city-time calendar day of an instant, "yyyy-MM-dd". */
 export function dayKey(date: Date): string {
-  return format(new TZDate(date, CITY_TIME_ZONE), 'yyyy-MM-dd');
+  return dayFormat.format(date);
 }
 
 export function weekKeyOf(date: Date): string {

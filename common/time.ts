@@ -11,6 +11,24 @@ export function formatDateTime(date: Date | string, locale: Locale = 'sv'): stri
   return format(new Date(date), 'd MMM yyyy HH:mm', { in: inCity, locale: locale === 'sv' ? sv : enGB });
 }
 
+// Building an Intl.DateTimeFormat costs far more than formatting with one (a calendar of 300 posts spent most of
+// its render building them), so each shape is built once.
+const clockFormat = new Intl.DateTimeFormat('sv-SE', { hour: '2-digit', minute: '2-digit', timeZone: CITY_TIME_ZONE });
+const monthFormats: Record<Locale, Intl.DateTimeFormat> = {
+  sv: new Intl.DateTimeFormat('sv-SE', { month: 'long', year: 'numeric', timeZone: CITY_TIME_ZONE }),
+  en: new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: CITY_TIME_ZONE }),
+};
+
+/** The time of day in city time, 24-hour ("07:05"). */
+export function formatClock(date: Date | string): string {
+  return clockFormat.format(new Date(date));
+}
+
+/** A month and year in city time ("december 2026"). */
+export function formatMonth(date: Date | string, locale: Locale = 'sv'): string {
+  return monthFormats[locale].format(new Date(date));
+}
+
 export function formatLongDate(date: Date | string, locale: Locale = 'sv'): string {
   return format(new Date(date), 'EEEE d MMMM yyyy', { in: inCity, locale: locale === 'sv' ? sv : enGB });
 }

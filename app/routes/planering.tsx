@@ -5,7 +5,7 @@ import { planningQuerySchema } from '../forms/planning';
 import { calendarFor } from '../models/planning.server';
 import { weekLabelOf } from '../models/handover.server';
 import { dayKey, monthKeyOf, monthPeriod, weekKeyOf, weekPeriod } from '../../common/calendar';
-import { formatLongDate, isoWeek } from '../../common/time';
+import { formatClock, formatLongDate, formatMonth, isoWeek } from '../../common/time';
 import { t, type MessageKey } from '../../common/i18n';
 import { localeFromRequest } from '../utils/locale.server';
 import { useLocale, useT } from '../utils/i18n';
@@ -50,9 +50,7 @@ export default function Planning() {
   const heading =
     data.view === 'week' && first
       ? tr('planning.week', { week: isoWeek(first.date).week, year: isoWeek(first.date).year })
-      : new Intl.DateTimeFormat(locale === 'sv' ? 'sv-SE' : 'en-GB', { month: 'long', year: 'numeric', timeZone: 'Europe/Stockholm' }).format(
-          new Date(data.days.find((d) => d.inPeriod)?.date ?? Date.now()),
-        );
+      : formatMonth(data.days.find((d) => d.inPeriod)?.date ?? new Date(), locale);
   const weeks: (typeof data.days)[] = [];
   for (let i = 0; i < data.days.length; i += 7) weeks.push(data.days.slice(i, i + 7));
   return (
@@ -89,7 +87,7 @@ export default function Planning() {
                       {list.map((e) => (
                         <li key={e.postId} className="calendar-entry">
                           <time dateTime={new Date(e.at).toISOString()}>
-                            {new Intl.DateTimeFormat('sv-SE', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Stockholm' }).format(new Date(e.at))}
+                            {formatClock(e.at)}
                           </time>{' '}
                           {e.openable ? <Link to={`/inlagg/${e.postId}`}>{Array.from(e.text).slice(0, 80).join('')}</Link> : <span>{Array.from(e.text).slice(0, 80).join('')}</span>}
                           {e.reviewState === 'pending_approval' || e.reviewState === 'returned' ? (

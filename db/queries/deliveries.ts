@@ -165,23 +165,25 @@ export interface ClaimSnapshot {
   exercise: boolean;
 }
 
-/** The delivery locked FOR UPDATE, with its channel, its post and its latest attempt, in one statement. */
-export async function lockForClaim(tx: DbOrTx, deliveryId: string): Promise<ClaimSnapshot | undefined> {
-  const rows = await tx.execute<Record<string, unknown>>(sql`
+/** The claim's read: the delivery (locked FOR UPDATE) with its channel, post, media count, latest attempt, variant. */
+function claimSelectSql(deliveryId: string): SQL {
+  return sql`
     select d.*,
            to_json(c.*) as "__channel",
            to_json(p.*) as "__post",
            (select count(*)::int from post_media m where m.post_id = d.post_id) as "__media_count",
            (select to_json(a.*) from delivery_attempts a where a.delivery_id = d.id order by a.number desc limit 1) as "__last",
            (select to_json(v.*) from post_variants v where v.post_id = d.post_id and v.channel_id = d.channel_id) as "__variant",
-           ${isExercisePostSql(sql`d.post_id`)} as "__exercise"
+           ${isExercisePostSql(sql`d.post_id`)} as "__exercise",
+           (c.enabled and c.credential_status = 'ok' and c.credentials_encrypted is not null) as "__usable"
     from deliveries d
     join channels c on c.id = d.channel_id
     join posts p on p.id = d.post_id
     where d.id = ${deliveryId}
-    for update of d`);
-  const row = rows[0];
-  if (!row) return undefined;
+    for update of d`;
+}
+
+function snapshotOf(row: Record<string, unknown>): ClaimSnapshot {
   return {
     delivery: fromRow(deliveries, row),
     channel: fromRow(channels, row.__channel as Record<string, unknown>),
@@ -191,6 +193,65 @@ export async function lockForClaim(tx: DbOrTx, deliveryId: string): Promise<Clai
     variant: row.__variant ? fromRow(postVariants, row.__variant as Record<string, unknown>) : undefined,
     exercise: row.__exercise === true,
   };
+}
+
+/** The delivery locked FOR UPDATE, with its channel, its post and its latest attempt, in one statement. */
+export async function lockForClaim(tx: DbOrTx, deliveryId: string): Promise<ClaimSnapshot | undefined> {
+  const rows = await tx.execute<Record<string, unknown>>(claimSelectSql(deliveryId));
+  return rows[0] ? snapshotOf(rows[0]) : undefined;
+}
+
+export interface OneStatementClaim {
+  /** What the statement read, before its own writes (the attempt count and state are the old ones). */
+  snapshot: ClaimSnapshot;
+  /** The attempt it started, when the delivery was plainly runnable; null: the caller decides in a transaction. */
+  attempt: DeliveryAttempt | null;
+}
+
+/**
+ * The common claim as ONE autocommitted statement (ADR 033): when the delivery is in one of `from`, due, its channel
+ * usable, within its give-up time, and its latest attempt is finished and is the one its attempt count names (so a
+ * statement that waited for the row lock and read an older attempt never starts a second one), the attempt row is
+ * inserted and the delivery moved to `to` in the same statement. Anything else writes nothing and returns the snapshot,
+ * and the caller takes the careful path in a transaction.
+ */
+export async function claimInOneStatement(
+  db: DbOrTx,
+  deliveryId: string,
+  opts: { from: readonly DeliveryState[]; to: DeliveryState; workerId: string; now: Date; dueBy: Date; giveUpAt: Date },
+): Promise<OneStatementClaim | undefined> {
+  const now = opts.now.toISOString();
+  const rows = await db.execute<Record<string, unknown>>(sql`
+    with d as (${claimSelectSql(deliveryId)}),
+    go as (
+      select d.id, d.attempt_count from d
+      where ${sql.raw('d.state')} in (${sql.join(
+        opts.from.map((s) => sql`${s}`),
+        sql`, `,
+      )})
+        and d."__usable"
+        and coalesce((d."__last"->>'number')::int, 0) = d.attempt_count
+        and (d."__last" is null or d."__last"->>'outcome' <> 'in_progress')
+        and greatest(d.scheduled_at, coalesce(d.next_attempt_at, d.scheduled_at)) <= ${opts.dueBy.toISOString()}::timestamptz
+        and (d.give_up_at is null or d.give_up_at > ${now}::timestamptz)
+    ),
+    a as (
+      insert into delivery_attempts (delivery_id, number, worker_id, outcome)
+      select go.id, go.attempt_count + 1, ${opts.workerId}, 'in_progress' from go
+      returning *
+    ),
+    u as (
+      update deliveries t
+      set state = ${opts.to}, attempt_count = go.attempt_count + 1, first_sent_at = coalesce(t.first_sent_at, ${now}::timestamptz),
+          give_up_at = coalesce(t.give_up_at, ${opts.giveUpAt.toISOString()}::timestamptz), next_attempt_at = null, updated_at = ${now}::timestamptz
+      from go where t.id = go.id
+      returning t.id
+    )
+    select d.*, (select to_json(a.*) from a) as "__attempt", (select count(*) from u)::int as "__moved" from d`);
+  const row = rows[0];
+  if (!row) return undefined;
+  const attempt = row.__attempt && Number(row.__moved) === 1 ? fromRow(deliveryAttempts, row.__attempt as Record<string, unknown>) : null;
+  return { snapshot: snapshotOf(row), attempt };
 }
 
 /** The delivery locked FOR UPDATE with one of its attempts (the one a run is finishing). */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpSession, startTestApp, type TestApp } from '../support/app';
 import { createPost } from '../../app/models/posts.server';
 import { monthPeriod, weekPeriod, dayKey } from '../../common/calendar';
+import { formatClock, formatMonth } from '../../common/time';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -34,6 +35,21 @@ describe('calendar periods in city time', () => {
     const m = monthPeriod('2026-03')!;
     expect(m.days.length % 7).toBe(0);
     expect([dayKey(m.days[0]!), dayKey(m.days.at(-1)!)]).toEqual(['2026-02-23', '2026-04-05']);
+  });
+
+  it('an instant belongs to its city-time day and shows its city-time clock, on both sides of midnight and of DST', () => {
+    // 23:30 UTC is already the next day in Sweden: 00:30 in winter, 01:30 in summer.
+    expect(dayKey(new Date('2026-01-14T23:30:00Z'))).toBe('2026-01-15');
+    expect(formatClock(new Date('2026-01-14T23:30:00Z'))).toBe('00:30');
+    expect(dayKey(new Date('2026-07-14T21:59:59Z'))).toBe('2026-07-14');
+    expect(dayKey(new Date('2026-07-14T22:00:00Z'))).toBe('2026-07-15');
+    expect(formatClock(new Date('2026-07-14T22:00:00Z'))).toBe('00:00');
+    // The spring change (02:00 → 03:00) and the autumn one (03:00 → 02:00, twice 02:30).
+    expect(formatClock(new Date('2026-03-29T01:00:00Z'))).toBe('03:00');
+    expect(formatClock(new Date('2026-10-25T00:30:00Z'))).toBe('02:30');
+    expect(formatClock(new Date('2026-10-25T01:30:00Z'))).toBe('02:30');
+    expect(formatMonth(new Date('2026-11-30T23:00:00Z'))).toBe('december 2026');
+    expect(formatMonth(new Date('2026-11-30T23:00:00Z'), 'en')).toBe('December 2026');
   });
 });
 
