@@ -77,7 +77,7 @@ async function simPosts(sims: RunningSimulators): Promise<SimPost[]> {
   return ((await (await fetch(`${sims.url}/_sim/state`)).json()) as { posts: SimPost[] }).posts;
 }
 
-interface Env {
+export interface Env {
   url: string;
   database: Database;
   sims: RunningSimulators;
@@ -88,7 +88,7 @@ interface Env {
 }
 
 /** Everything `npm start` brings up, timed from nothing to /readyz answering 200 (web, database, worker heartbeat). */
-async function startEnv(opts: SuiteOptions): Promise<Env> {
+export async function startEnv(opts: SuiteOptions): Promise<Env> {
   const cleanups: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const fn of cleanups.reverse()) await fn().catch(() => {});
@@ -226,7 +226,7 @@ interface LagRun {
 }
 
 /** M deliveries due at `spreadMs`-spaced times (0: the same instant); lag = due time → the simulator has the post. */
-async function scheduledRun(env: Env, deliveries: number, spreadMs: number): Promise<LagRun> {
+export async function scheduledRun(env: Env, deliveries: number, spreadMs: number): Promise<LagRun> {
   const at = new Date(Date.now() + 3000 + deliveries * 10);
   const postIds: string[] = [];
   for (let i = 0; i < deliveries; i++) {
@@ -328,7 +328,7 @@ async function graphileBaseline(env: Env, opts: SuiteOptions, stream: { jobs: nu
 }
 
 /** p95 of one page under `connections` concurrent signed-in users, each connection with its own session. */
-async function pageP95(env: Env, pathname: string, cookies: string[], seconds: number): Promise<{ p95: number; requests: number; non2xx: number; timeouts: number; errors: number }> {
+export async function pageP95(env: Env, pathname: string, cookies: string[], seconds: number): Promise<{ p95: number; requests: number; non2xx: number; timeouts: number; errors: number }> {
   const latencies: number[] = [];
   let next = 0;
   let finished!: (r: autocannon.Result) => void;
@@ -364,7 +364,7 @@ async function pageP95(env: Env, pathname: string, cookies: string[], seconds: n
   return { p95: quantile(latencies, 0.95), requests: latencies.length, non2xx: result.non2xx, timeouts: result.timeouts, errors: result.errors };
 }
 
-async function loginSessions(env: Env, n: number): Promise<string[]> {
+export async function loginSessions(env: Env, n: number): Promise<string[]> {
   const cookies: string[] = [];
   for (let i = 0; i < n; i += 5) {
     const batch = await Promise.all(

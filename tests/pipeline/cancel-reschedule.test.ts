@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { auditLog } from '../../db/schema';
+import { auditLog, deliveries, deliveryAttempts, publicRecords } from '../../db/schema';
+import { verifyRegister } from '../../db/register';
 import {
   cancelDelivery,
   createPost,
@@ -146,8 +147,38 @@ describe('reschedule and cancel', () => {
     expect(await postsWithText(text)).toHaveLength(1);
     const audit = await h.t.db.select().from(auditLog).where(and(eq(auditLog.action, 'delivery.published'), eq(auditLog.objectId, delivery.id)));
     expect(audit[0]?.details).toMatchObject({ note: 'published_after_cancel' });
+    expect(audit).toHaveLength(1);
+    // The worker's one-statement finish found the delivery cancelled and aborted (ADR 033): of it nothing remains,
+    // and the careful path registered the publication once, the chain intact.
+    const records = await h.t.db.select().from(publicRecords).where(eq(publicRecords.deliveryId, delivery.id));
+    expect(records).toHaveLength(1);
+    expect((await verifyRegister(h.t.db)).ok).toBe(true);
     const view = await getPostWithDeliveries(h.t.db, p.id);
     expect(view?.deliveries[0]?.attempts.at(-1)?.message).toMatch(/hann publiceras/);
+  });
+
+  it('an attempt taken over while its platform call was under way: the late result is recorded once, as late', async () => {
+    await h.latency(1_500);
+    const { delivery, text } = await post('x-helsingborg');
+    await h.waitForDelivery(delivery.id, (d) => d.state === 'publishing');
+    // What a takeover by another runner leaves behind (this one was presumed dead): this attempt marked unknown and
+    // the other runner's own attempt in progress, the delivery still publishing.
+    const [mine] = await h.t.db
+      .update(deliveryAttempts)
+      .set({ outcome: 'unknown', message: 'övertaget' })
+      .where(and(eq(deliveryAttempts.deliveryId, delivery.id), eq(deliveryAttempts.outcome, 'in_progress')))
+      .returning();
+    await h.t.db.insert(deliveryAttempts).values({ deliveryId: delivery.id, number: mine!.number + 1, workerId: 'the-other-runner', outcome: 'in_progress' });
+    await h.t.db.update(deliveries).set({ attemptCount: mine!.number + 1 }).where(eq(deliveries.id, delivery.id));
+    await h.latency(0);
+    const done = await h.waitForDelivery(delivery.id, (d) => d.state === 'published', 10_000);
+    expect(await postsWithText(text)).toHaveLength(1);
+    // The one-statement finish's second guard failed and aborted it; the careful path wrote it once, as a late result.
+    const audit = await h.t.db.select().from(auditLog).where(and(eq(auditLog.action, 'delivery.published'), eq(auditLog.objectId, delivery.id)));
+    expect(audit).toHaveLength(1);
+    expect(audit[0]?.details).toMatchObject({ note: 'late_result_of_superseded_attempt', externalId: done.externalId });
+    expect(await h.t.db.select().from(publicRecords).where(eq(publicRecords.deliveryId, delivery.id))).toHaveLength(1);
+    expect((await verifyRegister(h.t.db)).ok).toBe(true);
   });
 
   it('an unconfirmed delivery is resolved by hand: published (with the id) or not published', async () => {

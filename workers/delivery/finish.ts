@@ -2,7 +2,7 @@
  * F/G. Finish: one transaction per outcome. The attempt, the delivery (through the transition table), the public
  * record, the audit entry and, when it goes on, the re-enqueued job (same job key) all commit together.
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import { t } from '../../common/i18n';
 import type { Tx } from '../../db/client';
 import { channels } from '../../db/schema';
@@ -13,8 +13,8 @@ import { executeAll } from '../../db/queries/fast';
 import type { DeliveryPatch } from '../../db/queries/deliveries';
 import type { DeliveryState } from '../../db/schema';
 import type { WorkerDeps } from '../deps';
-import { dbStep, isUniqueViolation, retryReconcile, WORKER_ACTOR, type Attempt, type ErrorInfo, type Outcome } from './outcome';
-import { enqueuePublish, holdChannel, recordPublication } from './publication';
+import { dbStep, errorCode, isUniqueViolation, retryReconcile, WORKER_ACTOR, type Attempt, type ErrorInfo, type Outcome } from './outcome';
+import { enqueuePublish, holdChannel, publicationStatements, recordPublication } from './publication';
 import { notifyCrisisDeliveryFailed } from './notifications';
 import { transitionSql } from './states';
 
@@ -22,6 +22,10 @@ export async function finish(deps: WorkerDeps, at: Attempt, outcome: Outcome): P
   if (outcome.kind === 'lost') {
     deps.log.warn({ deliveryId: at.delivery.id, attempt: at.attempt.number }, 'attempt taken over before sending; nothing sent');
     return;
+  }
+  if (outcome.kind === 'published' && outcome.via === 'publish' && at.delivery.state === 'publishing' && !at.reconcileOnly && at.content) {
+    // The common outcome in one statement; when its guards do not hold it writes nothing and the careful path runs.
+    if (await dbStep(deps, 'finish', publishedInOneStatement(deps, at, outcome))) return;
   }
   try {
     await dbStep(deps, 'finish', deps.db.transaction((tx) => finishIn(deps, tx, at, outcome)));
@@ -38,6 +42,42 @@ export async function finish(deps: WorkerDeps, at: Attempt, outcome: Outcome): P
       );
       return;
     }
+    throw e;
+  }
+}
+
+/** SQLSTATE of utrop_fallback() (migration 0022): a one-statement write whose guards did not hold. */
+const FALLBACK = 'UTFB1';
+
+/**
+ * A publish by this attempt recorded as ONE autocommitted statement (ADR 033): the delivery moved from publishing
+ * to published (the transition's WHERE is the first guard), the public record, the audit entry, and the attempt
+ * closed only if it is still in progress (the second guard; its WHERE reads the delivery's write first, so the rows
+ * are locked in the order every transaction locks them). If either guard fails, utrop_fallback aborts the whole
+ * statement and the caller decides in a transaction, with the rows locked and read afresh.
+ */
+async function publishedInOneStatement(deps: WorkerDeps, at: Attempt, outcome: Extract<Outcome, { kind: 'published' }>): Promise<boolean> {
+  const now = new Date();
+  const [transitionStmt, ...rest] = publicationStatements({
+    delivery: at.delivery,
+    channel: at.channel,
+    content: at.content!,
+    exercise: at.exercise,
+    externalId: outcome.externalId,
+    permalink: outcome.permalink,
+    publishedAt: now,
+    actor: WORKER_ACTOR,
+    auditDetails: { attempt: at.attempt.number, via: outcome.via },
+  });
+  const attemptClose = sql`${attemptUpdateSql(at.attempt.id, { outcome: 'published', endedAt: now, message: withNote(at, null) })}
+    and outcome = 'in_progress' and exists (select 1 from moved)`;
+  const ctes: SQL[] = [sql`moved as (${transitionStmt!} returning id)`, ...rest.map((s, i) => sql`${sql.raw(`w${i}`)} as (${s})`), sql`closed as (${attemptClose} returning id)`];
+  try {
+    await deps.db.execute(sql`with ${sql.join(ctes, sql`, `)}
+      select case when exists (select 1 from moved) and exists (select 1 from closed) then true else utrop_fallback('finish') end as ok`);
+    return true;
+  } catch (e) {
+    if (errorCode(e) === FALLBACK) return false;
     throw e;
   }
 }
