@@ -317,6 +317,19 @@ describe('backup and restore (docs/operations.md §6)', () => {
     expect(await verifyRegister(rest.db)).toMatchObject({ ok: true, records: sourceRegister.records + 3 });
   }, 60_000);
 
+  it('without PostgreSQL client tools the test fails saying what to install, and a folder with only some of them is passed over', () => {
+    const empty = tempDataDir('utrop-no-pg-tools');
+    try {
+      // A pg_dump without its pg_restore and createdb does not count.
+      fs.mkdirSync(path.join(empty, 'bin'));
+      fs.symlinkSync(tools.pgDump, path.join(empty, 'bin', 'pg_dump'));
+      expect(() => findPgClientTools({ searchPath: path.join(empty, 'bin'), debianRoot: path.join(empty, 'none') })).toThrow(/apt-get install postgresql-client/);
+      expect(findPgClientTools({ searchPath: tools.binDir, debianRoot: path.join(empty, 'none') })).toMatchObject({ major: tools.major, pgDump: tools.pgDump });
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
   it('a record tampered with in the restored database (superuser, trigger off): utrop register verify exits 1 naming it', async () => {
     const [first] = await rest.db.select().from(publicRecords).where(eq(publicRecords.kind, 'outgoing_post')).orderBy(publicRecords.id).limit(1);
     const su = postgres(databaseUrl(server.url, restored), { max: 1, onnotice: () => {} });

@@ -40,9 +40,9 @@ function executable(file: string): boolean {
  * The newest pg_dump found on PATH or in /usr/lib/postgresql/<major>/bin (Debian's layout), with the pg_restore and
  * createdb beside it. None: an error that says what to install — the backup test never skips.
  */
-export function findPgClientTools(): PgClientTools {
-  const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
-  const debian = '/usr/lib/postgresql';
+export function findPgClientTools(where: { searchPath?: string; debianRoot?: string } = {}): PgClientTools {
+  const dirs = (where.searchPath ?? process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
+  const debian = where.debianRoot ?? '/usr/lib/postgresql';
   if (fs.existsSync(debian)) for (const v of fs.readdirSync(debian)) dirs.push(path.join(debian, v, 'bin'));
   let best: PgClientTools | null = null;
   for (const binDir of dirs) {
