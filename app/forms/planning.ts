@@ -19,6 +19,8 @@ export const planningListQuerySchema = z.object({
   // No control characters (a NUL would reach the database's LIKE).
   // eslint-disable-next-line no-control-regex
   text: z.preprocess(blankToUndefined, z.string().trim().max(200).regex(/^[^\u0000-\u001f\u007f]*$/).optional()),
+  // One day in city time (the calendar's "more that day" link); whether the date exists is the use-case's check.
+  day: z.preprocess(blankToUndefined, z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional()),
 });
 
 /** Cancel every waiting delivery of a post from the list; without confirm=yes the page asks first. */

@@ -14,12 +14,25 @@ export interface CalendarEntry {
   channels: { name: string; state: string; permalink: string | null }[];
 }
 
-/** Day key (yyyy-MM-dd, city time) → the posts of that day, in time order. */
+/**
+ * At most this many posts are drawn in one day of the calendar; the rest of that day is one link to the list view
+ * filtered to the day. A day of a crisis or a bulk import can hold hundreds of posts, which no calendar cell can show
+ * readably, and rendering them all made every view of that week slow.
+ */
+export const CALENDAR_DAY_LIMIT = 20;
+
+export interface CalendarDays {
+  /** Day key (yyyy-MM-dd, city time) → the day's first posts, in time order. */
+  entries: Record<string, CalendarEntry[]>;
+  /** Day key → how many more posts that day has than are drawn. */
+  more: Record<string, number>;
+}
+
 /**
  * `scope` narrows the calendar to one channel's deliveries, as a staff host sees their account's schedule for their
  * week (issue 13); `viewerId` then marks which entries are the host's own.
  */
-export async function calendarFor(db: DbOrTx, period: Period, scope?: { channelId: string; viewerId: string }): Promise<Record<string, CalendarEntry[]>> {
+export async function calendarFor(db: DbOrTx, period: Period, scope?: { channelId: string; viewerId: string }): Promise<CalendarDays> {
   const first = period.days[0] ?? period.start;
   const last = period.days.at(-1) ?? period.end;
   const rows = await listDeliveriesBetween(db, first, new Date(last.getTime() + 26 * 3600_000));
@@ -33,11 +46,14 @@ export async function calendarFor(db: DbOrTx, period: Period, scope?: { channelI
     byPost.set(r.postId, entry);
   }
   const shown = new Set(period.days.map(dayKey));
-  const out: Record<string, CalendarEntry[]> = {};
+  const entries: Record<string, CalendarEntry[]> = {};
+  const more: Record<string, number> = {};
   for (const e of [...byPost.values()].sort((a, b) => a.at.getTime() - b.at.getTime())) {
     const key = dayKey(e.at);
     if (!shown.has(key)) continue;
-    (out[key] ??= []).push(e);
+    const day = (entries[key] ??= []);
+    if (day.length < CALENDAR_DAY_LIMIT) day.push(e);
+    else more[key] = (more[key] ?? 0) + 1;
   }
-  return out;
+  return { entries, more };
 }

@@ -25,7 +25,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (hostWeek && (q.data.view === 'month' || (q.data.week && q.data.week !== hostWeek))) throw new Response('Not found', { status: 404 });
   const period = hostWeek ? weekPeriod(hostWeek) : q.data.view === 'month' ? monthPeriod(q.data.month ?? monthKeyOf(now)) : weekPeriod(q.data.week ?? weekKeyOf(now));
   if (!period) throw new Response(t('input.malformed', {}, locale), { status: 400 });
-  const entries = await calendarFor(context.db, period, hostWindow ? { channelId: hostWindow.channelId, viewerId: user.id } : undefined);
+  const { entries, more } = await calendarFor(context.db, period, hostWindow ? { channelId: hostWindow.channelId, viewerId: user.id } : undefined);
   return {
     hostChannel: hostWindow?.channelKey ?? null,
     view: period.kind,
@@ -38,6 +38,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     weekKey: period.kind === 'week' ? period.key : weekKeyOf(period.start),
     days: period.days.map((d) => ({ key: dayKey(d), date: d.toISOString(), inPeriod: d.getTime() >= period.start.getTime() && d.getTime() < period.end.getTime() })),
     entries,
+    more,
+    // A staff host has no list view (it shows every channel).
+    listLink: !hostWeek,
   };
 }
 
@@ -110,6 +113,15 @@ export default function Planning() {
                       ))}
                     </ul>
                   )}
+                  {data.more[day.key] ? (
+                    <p className="calendar-more">
+                      {data.listLink ? (
+                        <Link to={`/planering/lista?day=${day.key}`}>{tr('planning.moreThatDay', { count: data.more[day.key] ?? 0 })}</Link>
+                      ) : (
+                        tr('planning.moreThatDayShort', { count: data.more[day.key] ?? 0 })
+                      )}
+                    </p>
+                  ) : null}
                 </li>
               );
             })}

@@ -27,7 +27,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const locale = localeFromRequest(request, user);
   const raw = Object.fromEntries(new URL(request.url).searchParams);
   const [channels, authors] = await Promise.all([listChannels(context.db), listAuthors(context.db)]);
-  const typed = { channel: raw.channel ?? '', state: raw.state ?? '', author: raw.author ?? '', kind: raw.kind ?? '', text: (raw.text ?? '').slice(0, 1000) };
+  const typed = { channel: raw.channel ?? '', state: raw.state ?? '', author: raw.author ?? '', kind: raw.kind ?? '', text: (raw.text ?? '').slice(0, 1000), day: (raw.day ?? '').slice(0, 40) };
   const base = {
     canCancel: roleHasPermission(user.role, 'manage:delivery'),
     channels: channels.map((c) => ({ id: c.id, name: c.name })),
@@ -111,6 +111,10 @@ export default function PlanningList() {
           <div className="field">
             <label htmlFor="f-text">{tr('planning.list.text')}</label>
             <input id="f-text" name="text" type="search" maxLength={200} defaultValue={data.typed.text} />
+          </div>
+          <div className="field">
+            <label htmlFor="f-day">{tr('planning.list.day')}</label>
+            <input id="f-day" name="day" type="date" defaultValue={data.typed.day} />
           </div>
           <button type="submit" className="button">
             {tr('planning.list.apply')}

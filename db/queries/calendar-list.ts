@@ -9,6 +9,8 @@ export interface CalendarListFilter {
   authorId?: string;
   kind?: PostKind;
   text?: string;
+  /** Posts with a delivery due or published in [from, to). */
+  between?: { from: Date; to: Date };
 }
 
 /** `%` and `_` are literal in what a person types. */
@@ -21,6 +23,10 @@ export async function listCalendarPosts(db: DbOrTx, f: CalendarListFilter, limit
   const delivery: SQL[] = [eq(deliveries.postId, posts.id)];
   if (f.channelId) delivery.push(eq(deliveries.channelId, f.channelId));
   if (f.state) delivery.push(eq(deliveries.state, f.state));
+  if (f.between) {
+    delivery.push(sql`coalesce(${deliveries.publishedAt}, ${deliveries.scheduledAt}) >= ${f.between.from.toISOString()}::timestamptz`);
+    delivery.push(sql`coalesce(${deliveries.publishedAt}, ${deliveries.scheduledAt}) < ${f.between.to.toISOString()}::timestamptz`);
+  }
   const where: SQL[] = [exists(db.select({ one: sql`1` }).from(deliveries).where(and(...delivery)))];
   if (f.authorId) where.push(eq(posts.createdBy, f.authorId));
   if (f.kind) where.push(eq(posts.kind, f.kind));

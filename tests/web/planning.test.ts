@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpSession, startTestApp, type TestApp } from '../support/app';
 import { createPost } from '../../app/models/posts.server';
+import { CALENDAR_DAY_LIMIT } from '../../app/models/planning.server';
 import { monthPeriod, weekPeriod, dayKey } from '../../common/calendar';
 import { formatClock, formatMonth } from '../../common/time';
 
@@ -76,6 +77,34 @@ describe('/planering (no JavaScript)', () => {
     expect(html).toContain('Vårens första loppis');
     expect(html).toContain('v. 9');
     expect(html).toContain('month=2031-04');
+  });
+
+  it('a day with more posts than a cell shows draws the first ones and links to the list of that day, which has them all', async () => {
+    // Thursday 3 April 2031: 25 posts, 07:00–07:24 city time.
+    for (let i = 0; i < CALENDAR_DAY_LIMIT + 5; i++) {
+      await createPost(app.db.db, { text: `Massutskick nummer ${String(i).padStart(2, '0')}`, channelKeys: ['x-helsingborg'], scheduledAt: new Date(Date.UTC(2031, 3, 3, 5, i)), createdBy: null, actorLabel: 'test' });
+    }
+    const s = await session();
+    const html = await (await s.get('/planering?view=week&week=2031-W14')).text();
+    const drawn = [...html.matchAll(/>Massutskick nummer (\d\d)</g)].map((m) => m[1]);
+    expect(drawn).toEqual(Array.from({ length: CALENDAR_DAY_LIMIT }, (_, i) => String(i).padStart(2, '0')));
+    expect(html).toContain('href="/planering/lista?day=2031-04-03"');
+    expect(html).toContain('5 inlägg till den här dagen');
+    // The other days are drawn as before.
+    expect(html).toContain('Vårens första loppis i Slottsträdgården');
+    const list = await (await s.get('/planering/lista?day=2031-04-03')).text();
+    expect(new Set([...list.matchAll(/>Massutskick nummer (\d\d)</g)].map((m) => m[1])).size).toBe(CALENDAR_DAY_LIMIT + 5);
+    expect(list).not.toContain('Vårens första loppis');
+    expect(list).toContain('value="2031-04-03"');
+    // The day is the city's: 1 April's post (10:00 city time) is on 1 April, not on 31 March.
+    expect(await (await s.get('/planering/lista?day=2031-04-01')).text()).toContain('Vårens första loppis');
+    expect(await (await s.get('/planering/lista?day=2031-03-31')).text()).not.toContain('Vårens första loppis');
+    // A date that does not exist, or is no date, is a 400 that keeps what was typed.
+    for (const bad of ['2031-02-30', '2031-13-01', '%00', '2031-4-3', '0000-01-01']) {
+      const res = await s.get(`/planering/lista?day=${bad}`);
+      expect(res.status, bad).toBe(400);
+    }
+    expect(await (await s.get('/planering/lista?day=2031-02-30')).text()).toContain('value="2031-02-30"');
   });
 
   it('hostile queries are a 400, never a 500', async () => {
