@@ -90,6 +90,33 @@ describe('register: edits of inbound comments', () => {
     expect((await verifyRegister(h.t.db)).ok).toBe(true);
   });
 
+  it('X: an edit is a new post with its own id (edit_history_tweet_ids); it is registered as an edit of the comment, not as a new one', async () => {
+    const x = h.channel('x-helsingborg');
+    const post = await published('x-helsingborg');
+    const c = await inject('x', post, '@helsingborg När töms soporna på Söder?');
+    expect((await fetchChannelComments(deps(), x)).registered).toBe(1);
+
+    await edit(c.id, '@helsingborg När töms soporna på Söder i veckan?');
+    // On the wire, as X does it: the newest version under a new id, every version's id listed oldest first.
+    const state = (await (await fetch(`${h.sims.url}/_sim/state`)).json()) as { comments: { id: string; editHistory?: string[] }[] };
+    const newId = state.comments.find((k) => k.id === c.id)!.editHistory!.at(-1)!;
+    expect(newId).not.toBe(c.id);
+    // The new version is newer than the stored cursor, so the ordinary since_id poll sees it.
+    const seen = await fetchChannelComments(deps(), x);
+    expect(seen).toMatchObject({ registered: 0, edited: 1 });
+    expect((await fetchChannelComments(deps(), x)).edited).toBe(0);
+
+    const [original, edited] = await versions(x, c.id);
+    expect(original).toMatchObject({ kind: 'inbound_comment', content: expect.objectContaining({ text: '@helsingborg När töms soporna på Söder?' }) });
+    expect(edited).toMatchObject({ kind: 'edit', relatedRecordId: original!.id, externalId: c.id, postId: original!.postId });
+    expect(edited!.content).toMatchObject({ text: '@helsingborg När töms soporna på Söder i veckan?', replacesRecordId: original!.id });
+    expect(await versions(x, newId)).toHaveLength(0);
+    expect((await item(x, c.id)).text).toBe('@helsingborg När töms soporna på Söder i veckan?');
+    const items = await h.t.db.select().from(inboxItems).where(and(eq(inboxItems.channelId, x.id), inArray(inboxItems.externalId, [c.id, newId])));
+    expect(items).toHaveLength(1);
+    expect((await verifyRegister(h.t.db)).ok).toBe(true);
+  });
+
   it('Facebook: polling does not see an edit of an old comment, but any fetch that reads the new text registers it once', async () => {
     const fb = h.channel('facebook-helsingborg');
     const post = await published('facebook-helsingborg');

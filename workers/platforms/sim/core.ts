@@ -68,6 +68,11 @@ export interface SimComment {
   fromOwner: boolean;
   /** When its author last changed the text (POST /_sim/comments/edit); absent if never edited. */
   updatedAt?: string;
+  /**
+   * X only: the ids of the versions after the first. X gives an edited post a new id and lists every version's id in
+   * edit_history_tweet_ids (oldest first), so an edit shows up in the mentions timeline as a post of its own.
+   */
+  editHistory?: string[];
 }
 
 export interface SimRequest {
@@ -139,6 +144,8 @@ export interface PlatformSimulator {
   renderFault(kind: FaultKind, operation: string, sim: SimulatorHub): SimResponse;
   /** Injects an inbound comment or mention addressed to this platform (POST /_sim/comments). */
   injectComment(input: { postId?: string; author: string; text: string }, sim: SimulatorHub): SimComment;
+  /** A comment's author changed its text: what the platform does beyond the new text and time (X: a new id). */
+  onEdit?(comment: SimComment, sim: SimulatorHub): void;
   /** Clears platform-private state (tokens issued, containers, quotas); the hub clears posts and comments. */
   reset(): void;
   /** Platform-private state worth keeping across restarts (tokens issued, upload sessions), JSON-safe (ADR 018). */
@@ -191,6 +198,7 @@ export class SimulatorHub {
     // Strictly later than the last change, even within one millisecond, so every edit is a distinct version.
     const last = Date.parse(comment.updatedAt ?? comment.createdAt);
     comment.updatedAt = new Date(Math.max(Date.now(), last + 1)).toISOString();
+    this.simulators.get(comment.platform as Platform)?.onEdit?.(comment, this);
     return comment;
   }
 

@@ -159,8 +159,12 @@ function toComment(
   else if (parentId && ours.has(parentId)) postExternalId = parentId;
   // A reply to a post of ours that the caller did not list (older than its window): still ours.
   else if (parent?.author_id === accountId) postExternalId = parent.conversation_id ?? parent.id;
+  // An edited post has a new id per version; the first version's id is the comment's identity, so the inbox
+  // registers the new text as an edit of the comment it already has (ADR 036), not as a new comment.
+  const history = tweet.edit_history_tweet_ids ?? [];
+  const edited = history.length > 1;
   return {
-    externalId: tweet.id,
+    externalId: history[0] ?? tweet.id,
     postExternalId,
     parentExternalId: parentId,
     authorId: tweet.author_id ?? null,
@@ -170,6 +174,7 @@ function toComment(
     ),
     text: expandedText(tweet),
     createdAt: tweet.created_at ? new Date(tweet.created_at) : new Date(),
+    ...(edited && tweet.created_at ? { editedAt: new Date(tweet.created_at) } : {}),
   };
 }
 

@@ -91,6 +91,8 @@ export interface TweetRecord {
   replyTo: string | null;
   inReplyToUserId: string | null;
   mediaKeys: string[];
+  /** Every version's id, oldest first (edit_history_tweet_ids); absent: never edited. */
+  editHistory?: string[];
 }
 
 interface UrlEntity {
@@ -148,7 +150,7 @@ export function csv(value: string | null): Set<string> {
 /** A v2 tweet object with only the requested optional fields, as the real API does. */
 export function renderTweet(tweet: TweetRecord, fields: Set<string>): Record<string, unknown> {
   const rendered = renderText(tweet.text);
-  const out: Record<string, unknown> = { id: tweet.id, text: rendered.text, edit_history_tweet_ids: [tweet.id] };
+  const out: Record<string, unknown> = { id: tweet.id, text: rendered.text, edit_history_tweet_ids: tweet.editHistory ?? [tweet.id] };
   if (fields.has('created_at')) out.created_at = tweet.createdAt;
   if (fields.has('author_id')) out.author_id = tweet.authorId;
   if (fields.has('conversation_id')) out.conversation_id = tweet.conversationId;

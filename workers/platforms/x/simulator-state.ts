@@ -177,7 +177,8 @@ export type Found = { kind: 'post'; post: SimPost } | { kind: 'comment'; comment
 export function find(hub: SimulatorHub, id: string): Found | null {
   const post = xPosts(hub).find((p) => p.id === id && !p.deleted);
   if (post) return { kind: 'post', post };
-  const comment = xComments(hub).find((c) => c.id === id && !c.deleted && !c.fromOwner);
+  // Any version's id finds the post (X keeps answering for the ids of earlier versions).
+  const comment = xComments(hub).find((c) => (c.id === id || c.editHistory?.includes(id)) && !c.deleted && !c.fromOwner);
   return comment ? { kind: 'comment', comment } : null;
 }
 
@@ -210,11 +211,14 @@ export function record(s: XSimState, hub: SimulatorHub, found: Found): TweetReco
   }
   const c = found.comment;
   const target = c.parentId ? find(hub, c.parentId) : null;
+  // An edited post is its newest version: that version's id and time, and the ids of all versions.
+  const edited = c.editHistory && c.editHistory.length > 0;
   return {
-    id: c.id,
+    id: edited ? c.editHistory!.at(-1)! : c.id,
+    ...(edited ? { editHistory: [c.id, ...c.editHistory!] } : {}),
     text: c.text,
     authorId: c.authorId,
-    createdAt: c.createdAt,
+    createdAt: edited ? (c.updatedAt ?? c.createdAt) : c.createdAt,
     conversationId: conversationOf(hub, c.id),
     replyTo: c.parentId,
     inReplyToUserId: target ? authorOf(target) : null,

@@ -175,6 +175,9 @@ export function createXSimulator(overrides: XSimulatorOverrides = {}): PlatformS
     routes,
     renderFault: (kind, operation) => renderFault(kind, operation),
     injectComment,
+    onEdit(comment, hub) {
+      comment.editHistory = [...(comment.editHistory ?? []), hub.nextId()];
+    },
     saveState: () => ({ auth: s.auth.save() }),
     loadState(data) {
       if (typeof data !== 'object' || data === null) throw new Error('expected an object');
