@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultMediaDir } from '../../common/media-store.server';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -44,8 +45,9 @@ export function spawnWorker(opts: WorkerProcessOptions): WorkerProcess {
     SESSION_SECRET: 'worker-process-session-secret-not-used-here',
     PUBLIC_URL: opts.publicUrl,
     UTROP_DATA_DIR: opts.dataDir,
-    // Post media are files shared by web and worker (ADR 022): the worker reads the test run's media folder.
-    ...(process.env.UTROP_MEDIA_DIR ? { UTROP_MEDIA_DIR: process.env.UTROP_MEDIA_DIR } : {}),
+    // Post media are files shared by web and worker (ADR 022): the worker reads the media store of the process that
+    // spawned it (the test run's, the chaos run's), whatever that one resolved; its own data folder would be empty.
+    UTROP_MEDIA_DIR: defaultMediaDir(),
     PLATFORM_TIMEOUT_MS: String(opts.platformTimeoutMs ?? 5_000),
     WORKER_POLL_INTERVAL_MS: String(opts.pollIntervalMs ?? 100),
     WORKER_CONCURRENCY: String(opts.concurrency ?? 4),
