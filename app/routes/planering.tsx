@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { requirePermission } from '../utils/session.server';
+import { roleHasPermission } from '../utils/permissions';
 import { planningQuerySchema } from '../forms/planning';
 import { calendarFor } from '../models/planning.server';
 import { weekLabelOf } from '../models/handover.server';
@@ -20,8 +21,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const q = planningQuerySchema.safeParse(params);
   if (!q.success) throw new Response(t('input.malformed', {}, locale), { status: 400 });
   // A staff host (view:planning only inside their week) sees their account's schedule for that week, nothing else.
-  const hostWeek = user.role === 'staff_host' && hostWindow ? weekLabelOf(hostWindow) : null;
-  if (user.role === 'staff_host' && !hostWeek) throw new Response('Forbidden', { status: 403 });
+  const all = roleHasPermission(user.role, 'view:planning:all');
+  const hostWeek = !all && hostWindow ? weekLabelOf(hostWindow) : null;
+  if (!all && !hostWeek) throw new Response('Forbidden', { status: 403 });
   if (hostWeek && (q.data.view === 'month' || (q.data.week && q.data.week !== hostWeek))) throw new Response('Not found', { status: 404 });
   const period = hostWeek ? weekPeriod(hostWeek) : q.data.view === 'month' ? monthPeriod(q.data.month ?? monthKeyOf(now)) : weekPeriod(q.data.week ?? weekKeyOf(now));
   if (!period) throw new Response(t('input.malformed', {}, locale), { status: 400 });
@@ -39,8 +41,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     days: period.days.map((d) => ({ key: dayKey(d), date: d.toISOString(), inPeriod: d.getTime() >= period.start.getTime() && d.getTime() < period.end.getTime() })),
     entries,
     more,
-    // A staff host has no list view (it shows every channel).
-    listLink: !hostWeek,
+    // The list view shows every channel: only for those who see the whole calendar.
+    listLink: all,
   };
 }
 

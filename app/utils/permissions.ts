@@ -9,6 +9,8 @@ export const permissionValues = [
   'view:posts',
   /** The planning calendar; a staff host has it only in their week, narrowed to their account and week (issue 13). */
   'view:planning',
+  /** The whole calendar: every channel and author, the month view and the list view (not a staff host's week). */
+  'view:planning:all',
   'create:post',
   /** Scheduling or publishing on the city's accounts; drafting alone is create:post. */
   'post:publish',
@@ -41,6 +43,7 @@ export const rolePermissions = {
     ...everyone,
     'view:posts',
     'view:planning',
+    'view:planning:all',
     'create:post',
     'post:publish',
     'approve:post',
@@ -52,9 +55,9 @@ export const rolePermissions = {
     // Their own publications are public records: searchable, confidential ones masked.
     'view:register',
   ],
-  emergency: [...everyone, 'view:posts', 'view:planning', 'create:post', 'post:publish', 'manage:delivery', 'create:crisis', 'view:channels', 'view:simulator'],
+  emergency: [...everyone, 'view:posts', 'view:planning', 'view:planning:all', 'create:post', 'post:publish', 'manage:delivery', 'create:crisis', 'view:channels', 'view:simulator'],
   // Drafting roles: no post:publish until the approval flow gives their posts a reviewer.
-  employer_branding: [...everyone, 'view:posts', 'view:planning', 'create:post', 'approve:post', 'view:channels', 'manage:handover'],
+  employer_branding: [...everyone, 'view:posts', 'view:planning', 'view:planning:all', 'create:post', 'approve:post', 'view:channels', 'manage:handover'],
   staff_host: [...everyone, 'view:posts', 'view:planning', 'create:post'],
   contact_centre: [...everyone, 'view:inbox', 'moderate:comment'],
   registrar: [...everyone, 'view:register', 'view:register:confidential', 'export:register', 'verify:register', 'manage:retention'],
