@@ -50,9 +50,31 @@ function compiled(term: string): RegExp | null {
   return re;
 }
 
+const anyCache = new Map<string, RegExp | null>();
+
+/**
+ * One pattern that matches wherever any of the terms would (their alternation, case-insensitive: a case-sensitive
+ * match is also a case-insensitive one). Most texts contain none of a list's terms, and one scan that says so
+ * replaces a scan per term (the worker's last screening check spent most of its time there); when it does match, the
+ * exact per-term scan below runs, so what is found is unchanged.
+ */
+function anyOf(terms: readonly string[]): RegExp | null {
+  const key = terms.join('\u0000');
+  let re = anyCache.get(key);
+  if (re === undefined) {
+    const sources = terms.map((t) => compiled(t)?.source).filter((x): x is string => !!x);
+    re = sources.length > 0 ? new RegExp(sources.map((x) => `(?:${x})`).join('|'), 'iu') : null;
+    if (anyCache.size > 200) anyCache.clear();
+    anyCache.set(key, re);
+  }
+  return re;
+}
+
 /** Every occurrence of every term, in text order. */
 export function findTerms(text: string, terms: readonly string[]): TermMatch[] {
   const out: TermMatch[] = [];
+  const any = anyOf(terms);
+  if (!any || !any.test(text)) return out;
   for (const term of terms) {
     const re = compiled(term);
     if (!re) continue;
