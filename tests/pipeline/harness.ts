@@ -159,17 +159,21 @@ export async function startHarness(): Promise<Harness> {
  * A real delivery worker, in process, for a web test app: it publishes what the app schedules, and the platforms
  * (Instagram) fetch media from the app's own /media/:id.
  */
-export function startWorkerForApp(app: { db: TestDatabase; credentialsKey: Buffer; url: string }, name: string): Promise<DeliveryWorker> {
+export function startWorkerForApp(
+  app: { db: TestDatabase; credentialsKey: Buffer; url: string },
+  name: string,
+  opts: { concurrency?: number; platformTimeoutMs?: number; policy?: DeliveryPolicy } = {},
+): Promise<DeliveryWorker> {
   return startDeliveryWorker({
     connectionString: app.db.url,
     db: app.db.db,
     credentialsKey: app.credentialsKey,
     log: silentLog,
-    platformTimeoutMs: 5_000,
+    platformTimeoutMs: opts.platformTimeoutMs ?? 5_000,
     publicUrl: app.url,
-    concurrency: 4,
+    concurrency: opts.concurrency ?? 4,
     pollInterval: 100,
-    policy: fastPolicy,
+    policy: opts.policy ?? fastPolicy,
     withCron: false,
     name,
   });

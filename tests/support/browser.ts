@@ -40,8 +40,11 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   });
 }
 
-/** Signs in through the login form as the seeded demo user of `role` and waits for the overview. */
-export async function signInBrowser(page: Page, app: { url: string; seed: { demoUsers: { role: string; email: string }[]; demoPassword: string } }, role: string): Promise<void> {
+/**
+ * Signs in through the login form as the seeded demo user of `role` and waits for the overview; returns that user.
+ * Fills in only once the page is hydrated, as a person would: React must not reset what was typed.
+ */
+export async function signInBrowser<U extends { role: string; email: string }>(page: Page, app: { url: string; seed: { demoUsers: U[]; demoPassword: string } }, role: string): Promise<U> {
   const u = app.seed.demoUsers.find((x) => x.role === role);
   if (!u) throw new Error(`no demo user with role ${role}`);
   await page.goto(`${app.url}/login`, { waitUntil: 'networkidle' });
@@ -49,10 +52,18 @@ export async function signInBrowser(page: Page, app: { url: string; seed: { demo
   await page.getByLabel('Lösenord').fill(app.seed.demoPassword);
   await page.getByRole('button', { name: 'Logga in' }).click();
   await page.getByRole('heading', { name: 'Översikt' }).waitFor();
+  return u;
 }
 
 /** axe-core finds nothing on the page as it is now; the failure lists what it found. */
 export async function expectNoAxeViolations(page: Page, label: string): Promise<void> {
   const violations = await axeViolations(page);
   if (violations.length > 0) throw new Error(`${label}: axe found ${JSON.stringify(violations, null, 1)}`);
+}
+
+/** axe-core finds nothing, and the page reflows (WCAG 1.4.10): nothing wider than the viewport. */
+export async function expectAccessible(page: Page, label: string): Promise<void> {
+  await expectNoAxeViolations(page, label);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  if (overflow > 0) throw new Error(`${label}: horizontal overflow of ${overflow} px`);
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
-import { axeViolations, launchBrowser } from '../support/browser';
+import { expectNoAxeViolations, launchBrowser, signInBrowser } from '../support/browser';
 import { eq } from 'drizzle-orm';
 import { publicRecords, registerExports } from '../../db/schema';
 import { contentHash } from '../../db/register';
@@ -16,21 +16,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function login(page: Page, role: string) {
-  const u = app.seed.demoUsers.find((x) => x.role === role)!;
-  // Fill in only once the page is hydrated, as a person would: React must not reset what was typed.
-  await page.goto(`${app.url}/login`, { waitUntil: 'networkidle' });
-  await page.getByLabel('E-postadress').fill(u.email);
-  await page.getByLabel('Lösenord').fill(app.seed.demoPassword);
-  await page.getByRole('button', { name: 'Logga in' }).click();
-  await page.getByRole('heading', { name: 'Översikt' }).waitFor();
-  return u;
-}
-
-async function expectNoAxeViolations(page: Page, label: string) {
-  const violations = await axeViolations(page);
-  expect(violations, `${label}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
+const login = (page: Page, role: string) => signInBrowser(page, app, role);
 
 describe('the console in a real browser', () => {
   it('logs in, shows the Swedish shell, passes axe on every page, and logs out', async () => {

@@ -8,14 +8,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
-import pino from 'pino';
 import { startTestApp, type TestApp } from '../support/app';
-import { axeViolations, launchBrowser } from '../support/browser';
-import { startDeliveryWorker, type DeliveryWorker } from '../../workers/runner';
+import { expectAccessible, launchBrowser } from '../support/browser';
+import type { DeliveryWorker } from '../../workers/runner';
 import { defaultDeliveryPolicy } from '../../workers/lib/policy';
 import { createPost } from '../../app/models/posts.server';
 import { deliveries } from '../../db/schema';
-import { waitFor } from '../pipeline/harness';
+import { silentLog, startWorkerForApp, waitFor } from '../pipeline/harness';
 import { areaFilterOf, parseCapSources, pollCapSources } from '../../workers/lib/cap-poll';
 
 let app: TestApp;
@@ -23,19 +22,10 @@ let browser: Browser;
 let worker: DeliveryWorker;
 beforeAll(async () => {
   [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
-  worker = await startDeliveryWorker({
-    connectionString: app.db.url,
-    db: app.db.db,
-    credentialsKey: app.credentialsKey,
-    log: pino({ level: 'silent' }),
+  // Instagram fetches the card from the web app's /media route, as in production.
+  worker = await startWorkerForApp(app, 'crisis-browser', {
     platformTimeoutMs: 10_000,
-    // Instagram fetches the card from the web app's /media route, as in production.
-    publicUrl: app.url,
-    concurrency: 4,
-    pollInterval: 100,
     policy: { ...defaultDeliveryPolicy, backoffBaseMs: 200, backoffCapMs: 1_000 },
-    withCron: false,
-    name: 'crisis-browser',
   });
 }, 240_000);
 afterAll(async () => {
@@ -43,14 +33,6 @@ afterAll(async () => {
   await browser?.close();
   await app?.close();
 });
-
-async function expectAccessible(page: Page, label: string) {
-  const violations = await axeViolations(page);
-  expect(violations, `${label}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-  // Reflow (WCAG 1.4.10): nothing wider than the 360 px viewport.
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `${label}: horizontal overflow`).toBeLessThanOrEqual(0);
-}
 
 /** The status board of message n: every row published (the page updates itself while something is on its way). */
 async function boardPublished(page: Page, seq: number, rows: number) {
@@ -74,7 +56,7 @@ describe('/kris at 360 px', () => {
     });
     const newsDelivery = news.deliveries[0]!;
     // An incoming warning for the city from the simulators' VMA-style feed (what cap__poll does every minute).
-    const polled = await pollCapSources(app.db.db, parseCapSources(`json:${app.sims.url}/feeds/vma.json`), areaFilterOf('1283,12', 'Helsingborg'), { timeoutMs: 5_000, log: pino({ level: 'silent' }) });
+    const polled = await pollCapSources(app.db.db, parseCapSources(`json:${app.sims.url}/feeds/vma.json`), areaFilterOf('1283,12', 'Helsingborg'), { timeoutMs: 5_000, log: silentLog });
     expect(polled[0]).toMatchObject({ ok: true, recorded: 1 });
 
     const page = await browser.newPage({ viewport: { width: 360, height: 740 } });

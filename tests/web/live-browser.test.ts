@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
-import { axeViolations, launchBrowser } from '../support/browser';
-import { fastPolicy, silentLog } from '../pipeline/harness';
-import { startDeliveryWorker, type DeliveryWorker } from '../../workers/runner';
+import { expectAccessible, launchBrowser, signInBrowser } from '../support/browser';
+import { startWorkerForApp } from '../pipeline/harness';
+import type { DeliveryWorker } from '../../workers/runner';
 import { createPost } from '../../app/models/posts.server';
 import { users } from '../../db/schema';
 
@@ -25,20 +25,8 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function expectAccessible(page: Page, label: string) {
-  const violations = await axeViolations(page);
-  expect(violations, `${label}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `${label}: horizontal overflow`).toBeLessThanOrEqual(0);
-}
-
 async function login(page: Page, role: string) {
-  const u = app.seed.demoUsers.find((x) => x.role === role)!;
-  await page.goto(`${app.url}/login`, { waitUntil: 'networkidle' });
-  await page.getByLabel('E-postadress').fill(u.email);
-  await page.getByLabel('Lösenord').fill(app.seed.demoPassword);
-  await page.getByRole('button', { name: 'Logga in' }).click();
-  await page.getByRole('heading', { name: 'Översikt' }).waitFor();
+  const u = await signInBrowser(page, app, role);
   const [row] = await app.db.db.select().from(users).where(eq(users.email, u.email));
   return row!;
 }
@@ -55,19 +43,7 @@ describe('the live post page at 360 px', () => {
     // A mark on this document: if the page reloaded, it would be gone.
     await page.evaluate(() => ((window as unknown as { liveMark: number }).liveMark = 1));
 
-    worker = await startDeliveryWorker({
-      connectionString: app.db.url,
-      db: app.db.db,
-      credentialsKey: app.credentialsKey,
-      log: silentLog,
-      platformTimeoutMs: 5_000,
-      publicUrl: app.url,
-      concurrency: 2,
-      pollInterval: 100,
-      policy: fastPolicy,
-      withCron: false,
-      name: 'live-browser',
-    });
+    worker = await startWorkerForApp(app, 'live-browser', { concurrency: 2 });
     await page.getByText('Publicerad', { exact: true }).waitFor({ timeout: 20_000 });
     await page.getByRole('link', { name: /^http/ }).waitFor();
     expect(await page.getByText(/^\d+([,.]\d)? s$/).count()).toBe(1);

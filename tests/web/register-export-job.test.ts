@@ -11,11 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { signedIn, startTestApp, type TestApp } from '../support/app';
 import { auditLog, registerExports } from '../../db/schema';
-import { startDeliveryWorker, type DeliveryWorker } from '../../workers/runner';
+import type { DeliveryWorker } from '../../workers/runner';
+import { defaultDeliveryPolicy } from '../../workers/lib/policy';
 import { runRegisterExport } from '../../workers/lib/register-export';
 import { registerExportDir } from '../../common/export-dir.server';
 import { exportFileName, partialExportFileName } from '../../common/register-export';
-import { silentLog, waitFor } from '../pipeline/harness';
+import { silentLog, startWorkerForApp, waitFor } from '../pipeline/harness';
 
 let app: TestApp;
 let worker: DeliveryWorker | null = null;
@@ -75,18 +76,7 @@ describe('register: long exports with progress', () => {
 
   it('the worker writes the whole file; then the page offers it and it equals the direct export, byte for byte', async () => {
     const s = await signedIn(app, 'registrar');
-    worker = await startDeliveryWorker({
-      connectionString: app.db.url,
-      db: app.db.db,
-      credentialsKey: app.credentialsKey,
-      log: silentLog,
-      platformTimeoutMs: 5_000,
-      publicUrl: app.url,
-      concurrency: 2,
-      pollInterval: 100,
-      withCron: false,
-      name: 'export-test',
-    });
+    worker = await startWorkerForApp(app, 'export-test', { concurrency: 2, policy: defaultDeliveryPolicy });
     const done = await waitFor(async () => {
       const row = await exportRow(exportId);
       return row.state === 'done' || row.state === 'failed' ? row : null;

@@ -24,6 +24,17 @@ export type Claim =
 
 const skip = (reason: string): Claim => ({ kind: 'skip', reason });
 
+/** What starting an attempt changes on the delivery (both claim paths; the one-statement claim writes it in SQL). */
+function attemptPatch(d: Delivery, now: Date, maxTotalMs: number, needsReconcile: boolean) {
+  return {
+    attemptCount: d.attemptCount + 1,
+    firstSentAt: d.firstSentAt ?? now,
+    giveUpAt: d.giveUpAt ?? new Date(now.getTime() + maxTotalMs),
+    nextAttemptAt: null,
+    needsReconcile,
+  } satisfies DeliveryPatch;
+}
+
 /** The states the common claim starts from: the transition table's way into publishing, and a stranded publishing. */
 const RUNNABLE = [...statesLeadingTo('publishing').filter((s) => s === 'scheduled' || s === 'queued'), 'publishing' as const];
 
@@ -42,13 +53,7 @@ export async function claimDelivery(deps: WorkerDeps, deliveryId: string): Promi
   if (!one) return skip('no such delivery');
   if (one.attempt) {
     const { delivery: d, channel, post, mediaCount, variant, exercise } = one.snapshot;
-    const patch = {
-      attemptCount: d.attemptCount + 1,
-      firstSentAt: d.firstSentAt ?? now,
-      giveUpAt: d.giveUpAt ?? new Date(now.getTime() + policy.maxTotalMs),
-      nextAttemptAt: null,
-      needsReconcile: d.needsReconcile,
-    } satisfies DeliveryPatch;
+    const patch = attemptPatch(d, now, policy.maxTotalMs, d.needsReconcile);
     return { kind: 'claimed', delivery: { ...d, ...patch, state: 'publishing', updatedAt: now }, channel, post, mediaCount, variant, exercise, attempt: one.attempt, reconcileOnly: false };
   }
   // Anything unusual (an attempt left in progress, not due, a channel to hold, the give-up clock, a cancelled one to
@@ -126,13 +131,7 @@ export async function claimDelivery(deps: WorkerDeps, deliveryId: string): Promi
     }
 
     const state = reconcileOnly ? ('cancelled' as const) : ('publishing' as const);
-    const patch = {
-      attemptCount: d.attemptCount + 1,
-      firstSentAt: d.firstSentAt ?? now,
-      giveUpAt: d.giveUpAt ?? new Date(now.getTime() + policy.maxTotalMs),
-      nextAttemptAt: null,
-      needsReconcile,
-    } satisfies DeliveryPatch;
+    const patch = attemptPatch(d, now, policy.maxTotalMs, needsReconcile);
     const attempt = await startAttempt(tx, { deliveryId: d.id, number: d.attemptCount + 1, workerId: deps.workerId }, transitionSql(d, state, patch));
     return { kind: 'claimed', delivery: { ...d, ...patch, state, updatedAt: now }, channel, post, mediaCount, variant, exercise, attempt, reconcileOnly };
   });
