@@ -82,6 +82,21 @@ export interface Registered {
 /** The summary (ärendemening) of a comment's record: its first 120 characters. */
 const summaryOf = (text: string) => Array.from(text).slice(0, 120).join('') || '(tom kommentar)';
 
+/** The registration fields a comment's record (the comment, or a new version of it) takes from the comment. */
+function commentRecord(channel: Channel, c: InboundComment, ours: { postId: string } | undefined, content: Record<string, unknown>) {
+  return {
+    direction: 'incoming' as const,
+    channelId: channel.id,
+    postId: ours?.postId ?? null,
+    platform: channel.platform,
+    externalId: c.externalId,
+    counterparty: c.authorName || c.authorId || '(okänd)',
+    summary: summaryOf(c.text),
+    content,
+    contentSha256: sha256Hex(canonicalJson(content)),
+  };
+}
+
 /**
  * New versions of known comments: an `edit` record per changed text, newer than the version registered, that
  * references that version's record; the inbox item then shows the new text.
@@ -106,20 +121,7 @@ async function registerEdits(
     const replaces = previous?.id ?? item.recordId;
     const ours = c.postExternalId ? postsByExternalId.get(c.postExternalId) : undefined;
     const content = { ...inboundRecordContent(channel, c), editedAt: c.editedAt?.toISOString() ?? null, seenAt: seenAt.toISOString(), replacesRecordId: replaces };
-    await insertInboundRecord(tx, {
-      kind: 'edit',
-      direction: 'incoming',
-      recordDate: versionAt,
-      channelId: channel.id,
-      postId: ours?.postId ?? null,
-      relatedRecordId: replaces,
-      platform: channel.platform,
-      externalId: c.externalId,
-      counterparty: c.authorName || c.authorId || '(okänd)',
-      summary: summaryOf(c.text),
-      content,
-      contentSha256: sha256Hex(canonicalJson(content)),
-    });
+    await insertInboundRecord(tx, { ...commentRecord(channel, c, ours, content), kind: 'edit', recordDate: versionAt, relatedRecordId: replaces });
     await updateInboxItem(tx, item.id, { text: c.text });
     edited += 1;
   }
@@ -153,19 +155,7 @@ export async function registerComments(
     const ours = c.postExternalId ? postsByExternalId.get(c.postExternalId) : undefined;
     const content = inboundRecordContent(channel, c);
     // 1. The record, first: the comment is an allmän handling from the moment it reached us.
-    const recordId = await insertInboundRecord(tx, {
-      kind: 'inbound_comment',
-      direction: 'incoming',
-      recordDate: c.createdAt,
-      channelId: channel.id,
-      postId: ours?.postId ?? null,
-      platform: channel.platform,
-      externalId: c.externalId,
-      counterparty: c.authorName || c.authorId || '(okänd)',
-      summary: summaryOf(c.text),
-      content,
-      contentSha256: sha256Hex(canonicalJson(content)),
-    });
+    const recordId = await insertInboundRecord(tx, { ...commentRecord(channel, c, ours, content), kind: 'inbound_comment', recordDate: c.createdAt });
     // 2. Then what we make of it: suggestions (a person decides), the answer-time target for questions.
     const self = { id: c.externalId, text: c.text, author: c.authorId ?? c.authorName, at: c.createdAt };
     const { labels } = classifyComment(self, { recent, now: c.createdAt, options });
