@@ -41,7 +41,10 @@ export const capValidateCommand: ExtraCommand = {
       process.stdout.write('Giltig CAP 1.2.\n');
       return 0;
     }
+    // The errors are the command's result (stdout, for a pipe); the refusal itself is said on stderr like every
+    // other refusal, so a script that only watches stderr still learns why.
     process.stdout.write(`${result.errors.map((e) => e.trim()).join('\n')}\n`);
+    process.stderr.write(`utrop cap validate: not valid CAP 1.2 (${result.errors.length} ${result.errors.length === 1 ? 'error' : 'errors'})\n`);
     return 1;
   },
 };

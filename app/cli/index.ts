@@ -78,7 +78,10 @@ async function run(argv: string[]): Promise<number> {
     if (!values.channel) throw new UsageError('check needs --channel');
     const report = checkText({ channel: values.channel, text: await readStdin(), media: values.media, title: values.title, link: values.link });
     process.stdout.write(`${JSON.stringify(report)}\n`);
-    return report.ok ? 0 : 1;
+    if (report.ok) return 0;
+    // The report (stdout) is the result; the refusal is also said on stderr, as every refusal is.
+    process.stderr.write(`utrop check: the text does not pass the checks for ${values.channel} (see the report)\n`);
+    return 1;
   }
   const extra = extraCommands.find((c) => c.matches(argv));
   if (extra) return extra.run(argv);

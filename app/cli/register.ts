@@ -31,6 +31,8 @@ export const registerVerifyCommand: ExtraCommand = {
       for (const d of result.destroyed) process.stdout.write(`  ${d.registrationNumber ?? d.id} gallrad ${d.destroyedAt} enligt beslut ${d.decisionNumber ?? d.decisionRecordId}\n`);
     }
     else process.stdout.write(`Registret är brutet: ${result.firstBroken!.message}\n`);
-    return result.ok ? 0 : 1;
+    if (result.ok) return 0;
+    process.stderr.write(`utrop register verify: the register is broken: ${result.firstBroken!.message}\n`);
+    return 1;
   },
 };

@@ -43,6 +43,9 @@ export const screenCommand: ExtraCommand = {
     if (!input.ok) return refuse('screen', input.error);
     const findings = screenText(input.text);
     process.stdout.write(`${JSON.stringify({ findings })}\n`);
-    return findings.some((f) => f.severity === 'block') ? 1 : 0;
+    const blocking = findings.filter((f) => f.severity === 'block').length;
+    if (blocking === 0) return 0;
+    process.stderr.write(`utrop screen: ${blocking} ${blocking === 1 ? 'finding blocks' : 'findings block'} publication\n`);
+    return 1;
   },
 };

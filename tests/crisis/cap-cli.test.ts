@@ -44,6 +44,14 @@ describe('npx utrop cap', () => {
     const refused = utrop(['cap', 'validate', bad]);
     expect(refused.status).toBe(1);
     expect(refused.stdout).toContain('msgType');
+    expect(refused.stderr).toMatch(/not valid CAP 1\.2 \(\d+ errors?\)/);
+    // Text that is not XML at all is refused the same way: the parser's error on stdout, the refusal on stderr.
+    const prose = path.join(dir, 'text.txt');
+    writeFileSync(prose, 'Vägarbete på Drottninggatan i morgon.');
+    const notXml = utrop(['cap', 'validate', prose]);
+    expect(notXml.status).toBe(1);
+    expect(notXml.stdout).toContain('parser error');
+    expect(notXml.stderr).toMatch(/not valid CAP 1\.2/);
   }, 240_000);
 
   it('ships the OASIS schema unchanged', () => {

@@ -347,5 +347,6 @@ describe('backup and restore (docs/operations.md §6)', () => {
     const verify = await utrop(['register', 'verify'], appUrl(restored));
     expect(verify.stdout).toBe(`Registret är brutet: Innehållet i posten ${first!.registrationNumber ?? first!.id} har ändrats.\n`);
     expect(verify.status).toBe(1);
+    expect(verify.stderr).toBe(`utrop register verify: the register is broken: Innehållet i posten ${first!.registrationNumber ?? first!.id} har ändrats.\n`);
   });
 });

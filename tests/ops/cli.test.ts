@@ -72,6 +72,7 @@ describe('npx utrop', () => {
     const bad = JSON.parse(tooLong.stdout) as { ok: boolean; problems: { code: string; message: string }[] };
     expect(bad.ok).toBe(false);
     expect(bad.problems[0]?.message).toMatch(/för lång/);
+    expect(tooLong.stderr).toBe('utrop check: the text does not pass the checks for x (see the report)\n');
 
     const ig = utrop(['check', '--channel', 'instagram'], 'En bildtext utan bild');
     expect(ig.status).toBe(1);

@@ -11,6 +11,7 @@ describe('npx utrop screen / moderate classify', () => {
     const text = 'Hej 🙂 Anna Svensson, Storgatan 12, pnr 811228-9874';
     const r = utrop(['screen'], text);
     expect(r.status).toBe(1);
+    expect(r.stderr).toBe('utrop screen: 1 finding blocks publication\n');
     const { findings } = JSON.parse(r.stdout) as { findings: { kind: string; start: number; end: number; text: string; severity: string }[] };
     expect(findings.map((f) => [f.kind, f.severity])).toEqual([['address', 'warning'], ['personnummer', 'block']]);
     for (const f of findings) expect(text.slice(f.start, f.end)).toBe(f.text);
