@@ -4,7 +4,7 @@
  */
 
 /** Health, social-services and offence words that, next to a name, may be secret (OSL 25:1, 26:1; GDPR art. 9, 10). */
-export const defaultSensitiveTerms: readonly string[] = [
+export const defaultSensitiveTerms: readonly string[] = Object.freeze([
   'diagnos',
   '*missbruk',
   '*socialtjänst',
@@ -45,10 +45,10 @@ export const defaultSensitiveTerms: readonly string[] = [
   'häktad',
   'självmord',
   'suicid',
-];
+]);
 
 /** Street name endings; a word ending in one of them followed by a house number is a street address. */
-export const defaultStreetSuffixes: readonly string[] = [
+export const defaultStreetSuffixes: readonly string[] = Object.freeze([
   'gatan',
   'gata',
   'vägen',
@@ -67,13 +67,13 @@ export const defaultStreetSuffixes: readonly string[] = [
   'stråket',
   'esplanaden',
   'promenaden',
-];
+]);
 
 /**
  * Capitalised words that start sentences or name places and organisations: a pair made of them is not a person.
  * Lower case; compared case-insensitively.
  */
-export const defaultNameStopwords: readonly string[] = [
+export const defaultNameStopwords: readonly string[] = Object.freeze([
   'hej', 'hejsan', 'hallå', 'tack', 'idag', 'igår', 'imorgon', 'i', 'vi', 'ni', 'de', 'dem', 'den', 'det', 'detta',
   'denna', 'dessa', 'här', 'där', 'nu', 'på', 'om', 'när', 'var', 'vad', 'hur', 'varför', 'vem', 'vilken', 'och',
   'men', 'så', 'kom', 'ring', 'läs', 'se', 'mer', 'välkommen', 'välkomna', 'grattis', 'god', 'glad', 'trevlig',
@@ -84,4 +84,4 @@ export const defaultNameStopwords: readonly string[] = [
   'maj', 'juni', 'juli', 'augusti', 'september', 'oktober', 'november', 'december', 'helsingborg', 'helsingborgs',
   'stad', 'staden', 'kommun', 'kommunen', 'sverige', 'sveriges', 'skåne', 'region', 'regionen', 'polisen',
   'räddningstjänsten', 'kontaktcenter', 'vma', 'hi', 'hello', 'dear', 'the', 'please', 'thanks', 'welcome',
-];
+]);

@@ -171,10 +171,40 @@ interface Span {
 const wordPattern = /[\p{L}\p{N}]+/gu;
 const capitalised = /(?<![\p{L}\p{N}-])\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?(?![\p{L}\p{N}])/gu;
 
-function streetRegex(suffixes: readonly string[]): RegExp | null {
+interface StreetPatterns {
+  /** A street name and its number ("Storgatan 12"). */
+  address: RegExp | null;
+  /** A word that ends like a street name (not a person's name). */
+  word: RegExp | null;
+}
+
+// Compiling these per call was most of the screening's cost for a short text (the worker screens every delivery).
+const streetCache = new Map<string, StreetPatterns>();
+
+function streetPatterns(suffixes: readonly string[]): StreetPatterns {
+  const key = suffixes.join('\u0000');
+  let hit = streetCache.get(key);
+  if (hit) return hit;
   const alt = suffixes.map((s) => s.trim()).filter(Boolean).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  if (!alt.length) return null;
-  return new RegExp(`(?<![\\p{L}])\\p{L}*?(?:${alt.join('|')})\\s+\\d{1,4}(?:\\s?[A-Za-z](?![\\p{L}\\p{N}]))?(?![\\p{N}])`, 'giu');
+  hit = alt.length
+    ? {
+        address: new RegExp(`(?<![\\p{L}])\\p{L}*?(?:${alt.join('|')})\\s+\\d{1,4}(?:\\s?[A-Za-z](?![\\p{L}\\p{N}]))?(?![\\p{N}])`, 'giu'),
+        word: new RegExp(`(?:${alt.join('|')})$`, 'iu'),
+      }
+    : { address: null, word: null };
+  if (streetCache.size > 50) streetCache.clear();
+  streetCache.set(key, hit);
+  return hit;
+}
+
+/** Whether the text has two capitalised words in a row at all: without them there is no name to stand near. */
+function hasCapitalisedPair(text: string): boolean {
+  let previousEnd = -1;
+  for (const m of text.matchAll(capitalised)) {
+    if (previousEnd >= 0 && /^[ \t]+$/.test(text.slice(previousEnd, m.index))) return true;
+    previousEnd = m.index + m[0].length;
+  }
+  return false;
 }
 
 /** A person's name: two capitalised words in a row, neither a stop word, a street or a sensitive word. */
@@ -223,8 +253,8 @@ function nearestName(text: string, names: Span[], target: Span, wordStarts: numb
 }
 
 function detectNearNames(text: string, opts: ScreeningOptions, want: { address: boolean; sensitive: boolean }): Draft[] {
-  const street = streetRegex(opts.streetSuffixes);
-  const streetWord = street ? new RegExp(`(?:${opts.streetSuffixes.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`, 'iu') : null;
+  if (!hasCapitalisedPair(text)) return [];
+  const { address: street, word: streetWord } = streetPatterns(opts.streetSuffixes);
   const sensitive = findTerms(text, opts.sensitiveTerms);
   const names = findNames(text, opts, (w) => !!streetWord?.test(w), sensitive);
   if (!names.length) return [];

@@ -58,7 +58,12 @@ const anyCache = new Map<string, RegExp | null>();
  * replaces a scan per term (the worker's last screening check spent most of its time there); when it does match, the
  * exact per-term scan below runs, so what is found is unchanged.
  */
+// The same list (the configured one) comes in on every call: found by identity before its contents are joined.
+const anyByList = new WeakMap<readonly string[], RegExp | null>();
+
 function anyOf(terms: readonly string[]): RegExp | null {
+  const known = anyByList.get(terms);
+  if (known !== undefined) return known;
   const key = terms.join('\u0000');
   let re = anyCache.get(key);
   if (re === undefined) {
@@ -67,6 +72,8 @@ function anyOf(terms: readonly string[]): RegExp | null {
     if (anyCache.size > 200) anyCache.clear();
     anyCache.set(key, re);
   }
+  // Only a frozen list can be trusted to keep the contents it had when it was first seen.
+  if (Object.isFrozen(terms)) anyByList.set(terms, re);
   return re;
 }
 

@@ -7,7 +7,7 @@
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../client';
 import { channels, deliveries, deliveryAttempts, posts, postVariants, type Channel, type Delivery, type DeliveryAttempt, type Post, type PostVariant } from '../schema';
-import { fromRow, updateById, updateByIdSql } from './fast';
+import { executePrepared, fromRow, updateById, updateByIdSql } from './fast';
 import { isExercisePostSql } from './crisis';
 
 export type NewDelivery = typeof deliveries.$inferInsert;
@@ -221,7 +221,7 @@ export async function claimInOneStatement(
   opts: { from: readonly DeliveryState[]; to: DeliveryState; workerId: string; now: Date; dueBy: Date; giveUpAt: Date },
 ): Promise<OneStatementClaim | undefined> {
   const now = opts.now.toISOString();
-  const rows = await db.execute<Record<string, unknown>>(sql`
+  const rows = await executePrepared<Record<string, unknown>>(db, sql`
     with d as (${claimSelectSql(deliveryId)}),
     go as (
       select d.id, d.attempt_count from d
@@ -282,7 +282,7 @@ export async function gateState(
   attemptId: number,
 ): Promise<{ state: Delivery['state']; needsReconcile: boolean; attemptOutcome: DeliveryAttempt['outcome'] | null; paused: boolean } | undefined> {
   // paused: an ordinary delivery while pause-all is active (ADR 031) — read in the same statement as the row lock.
-  const rows = await db.execute<{ state: Delivery['state']; needs_reconcile: boolean; outcome: DeliveryAttempt['outcome'] | null; paused: boolean }>(sql`
+  const rows = await executePrepared<{ state: Delivery['state']; needs_reconcile: boolean; outcome: DeliveryAttempt['outcome'] | null; paused: boolean }>(db, sql`
     select d.state, d.needs_reconcile, (select a.outcome from delivery_attempts a where a.id = ${attemptId}) as outcome,
       (not d.is_crisis and exists (select 1 from crisis_pauses p where p.resumed_at is null)) as paused
     from deliveries d where d.id = ${deliveryId}

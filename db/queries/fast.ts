@@ -6,7 +6,8 @@
  * schema, so they stay in step with it.
  */
 import { getTableColumns, param, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { PgDialect, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
+import type { Sql } from 'postgres';
 import type { DbOrTx } from '../client';
 
 type Row = Record<string, unknown>;
@@ -75,6 +76,22 @@ export function insertRowSql<T extends PgTable>(table: T, values: T['$inferInser
     params.push(v[key] === null ? sql`null` : sql`${param(v[key], col)}`);
   }
   return sql`insert into ${table} (${sql.join(names as SQL[], sql`, `)}) values (${sql.join(params, sql`, `)})`;
+}
+
+const dialect = new PgDialect();
+
+/**
+ * Runs one statement of the hot path as a named prepared statement (ADR 033). Drizzle sends every statement
+ * unnamed, and postgres.js describes an unnamed statement that has parameters in a round trip of its own before it
+ * binds it: two round trips and a fresh parse and plan per call. Prepared, a statement takes one round trip after its
+ * first use on a connection, and PostgreSQL keeps its plan (postgres.js prepares it again if a migration changes a
+ * table under it). Only for statements whose text has a few shapes: each connection keeps every text it prepared.
+ * Inside a transaction (no pool client of its own) it runs as Drizzle would.
+ */
+export async function executePrepared<T extends Row>(db: DbOrTx, query: SQL): Promise<T[]> {
+  if (!('$client' in db)) return (await db.execute<T>(query)) as unknown as T[];
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return (await (db as unknown as { $client: Sql }).$client.unsafe(text, params as never[], { prepare: true })) as unknown as T[];
 }
 
 /**

@@ -9,7 +9,7 @@ import { channels } from '../../db/schema';
 import { lockWithAttempt } from '../../db/queries/deliveries';
 import { attemptUpdateSql, type AttemptPatch } from '../../db/queries/delivery-attempts';
 import { auditSql } from '../../db/queries/audit';
-import { executeAll } from '../../db/queries/fast';
+import { executeAll, executePrepared } from '../../db/queries/fast';
 import type { DeliveryPatch } from '../../db/queries/deliveries';
 import type { DeliveryState } from '../../db/schema';
 import type { WorkerDeps } from '../deps';
@@ -73,7 +73,7 @@ async function publishedInOneStatement(deps: WorkerDeps, at: Attempt, outcome: E
     and outcome = 'in_progress' and exists (select 1 from moved)`;
   const ctes: SQL[] = [sql`moved as (${transitionStmt!} returning id)`, ...rest.map((s, i) => sql`${sql.raw(`w${i}`)} as (${s})`), sql`closed as (${attemptClose} returning id)`];
   try {
-    await deps.db.execute(sql`with ${sql.join(ctes, sql`, `)}
+    await executePrepared(deps.db, sql`with ${sql.join(ctes, sql`, `)}
       select case when exists (select 1 from moved) and exists (select 1 from closed) then true else utrop_fallback('finish') end as ok`);
     return true;
   } catch (e) {
