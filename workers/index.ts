@@ -45,7 +45,8 @@ async function main(): Promise<void> {
     }
   }
   const secrets = loadSecrets(cfg, defaultDataDir());
-  const database = openDatabase(resolved.url, { max: cfg.WORKER_CONCURRENCY + 4, applicationName: 'utrop-worker' });
+  // Kept, not replaced every 30–60 minutes: a replaced connection comes back cold (workers/delivery/warm.ts).
+  const database = openDatabase(resolved.url, { max: cfg.WORKER_CONCURRENCY + 4, applicationName: 'utrop-worker', maxLifetimeS: null });
   const worker = await startDeliveryWorker({
     connectionString: resolved.url,
     db: database.db,
@@ -58,6 +59,8 @@ async function main(): Promise<void> {
     pollInterval: cfg.WORKER_POLL_INTERVAL_MS,
     policy,
     withCron: process.env.WORKER_CRON !== 'false',
+    // All but a few: the heartbeat and the sweeper keep theirs busy at times, and a reserved one blocks no one then.
+    warmConnections: cfg.WORKER_CONCURRENCY,
     // Crash-only: a worker that cannot make progress exits; its heartbeat stops and its work is reconciled elsewhere.
     onFatal: (reason) => {
       log.fatal({ err: reason }, 'worker cannot make progress; exiting so that its work is taken over');

@@ -3,6 +3,7 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Logger, parseCrontab, run, type Runner, type WorkerEvents } from 'graphile-worker';
+import { warmConnections } from './delivery/warm';
 import type { Logger as Pino } from 'pino';
 import type { Db } from '../db/client';
 import { makeTaskList } from './tasks';
@@ -94,6 +95,8 @@ export interface DeliveryWorkerOptions {
   pollInterval: number;
   policy?: DeliveryPolicy;
   withCron?: boolean;
+  /** Connections to open and prepare before the first job (workers/delivery/warm.ts); 0 or absent: none. */
+  warmConnections?: number;
   /** Prefix of the runner's worker id (default: host name). */
   name?: string;
   /**
@@ -155,6 +158,12 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
           liveness: hb,
           onFatal: (e) => fatal(workerId, e),
         };
+        if (opts.warmConnections) {
+          // A warm-up that fails or hangs (the database briefly away) costs only speed: the jobs open what they need,
+          // and a hung one is not waited for beyond the database deadline (it releases its connections when it ends).
+          const warm = warmConnections(deps, opts.warmConnections).catch((e: unknown) => opts.log.warn({ err: e }, 'could not warm the database connections'));
+          await Promise.race([warm, new Promise<void>((resolve) => setTimeout(resolve, policy.dbDeadlineMs).unref())]);
+        }
         let runnerRef: Runner | null = null;
         const events: WorkerEvents = new EventEmitter();
         events.on('pool:create', ({ workerPool }) => {
