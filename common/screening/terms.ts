@@ -51,6 +51,8 @@ function compiled(term: string): RegExp | null {
 }
 
 const anyCache = new Map<string, RegExp | null>();
+// The same list (the configured one) comes in on every call: found by identity before its contents are joined.
+const anyByList = new WeakMap<readonly string[], RegExp | null>();
 
 /**
  * One pattern that matches wherever any of the terms would (their alternation, case-insensitive: a case-sensitive
@@ -58,9 +60,6 @@ const anyCache = new Map<string, RegExp | null>();
  * replaces a scan per term (the worker's last screening check spent most of its time there); when it does match, the
  * exact per-term scan below runs, so what is found is unchanged.
  */
-// The same list (the configured one) comes in on every call: found by identity before its contents are joined.
-const anyByList = new WeakMap<readonly string[], RegExp | null>();
-
 function anyOf(terms: readonly string[]): RegExp | null {
   const known = anyByList.get(terms);
   if (known !== undefined) return known;

@@ -91,7 +91,20 @@ const dialect = new PgDialect();
 export async function executePrepared<T extends Row>(db: DbOrTx, query: SQL): Promise<T[]> {
   if (!('$client' in db)) return (await db.execute<T>(query)) as unknown as T[];
   const { sql: text, params } = dialect.sqlToQuery(query);
-  return (await (db as unknown as { $client: Sql }).$client.unsafe(text, params as never[], { prepare: true })) as unknown as T[];
+  return (await poolClientOf(db).unsafe(text, params as never[], { prepare: true })) as unknown as T[];
+}
+
+/** The postgres.js pool under a Drizzle handle (Drizzle sets `$client`; its Db type does not say so). */
+export function poolClientOf(db: DbOrTx): Sql {
+  return (db as unknown as { $client: Sql }).$client;
+}
+
+/**
+ * A handle on one reserved connection for executePrepared alone: a reserved postgres.js connection is not a whole
+ * client, and Drizzle cannot wrap it (workers/delivery/warm.ts prepares the hot statements on each connection).
+ */
+export function onConnection(connection: Sql): DbOrTx {
+  return { $client: connection } as unknown as DbOrTx;
 }
 
 /**

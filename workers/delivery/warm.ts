@@ -9,22 +9,21 @@
  * nothing.
  */
 import { randomUUID } from 'node:crypto';
-import type { Sql } from 'postgres';
 import type { Db } from '../../db/client';
 import { gateState } from '../../db/queries/deliveries';
+import { onConnection, poolClientOf } from '../../db/queries/fast';
 import type { WorkerDeps } from '../deps';
 import { claimDelivery } from './claim';
 
 export async function warmConnections(deps: WorkerDeps, count: number): Promise<void> {
-  const client = (deps.db as unknown as { $client: Sql }).$client;
+  const client = poolClientOf(deps.db);
   // Reserved at once, so that each is a connection of its own rather than the same one reused.
   const reserved = await Promise.all(Array.from({ length: count }, () => client.reserve()));
   try {
     await Promise.all(
       reserved.map(async (connection) => {
-        // The hot statements run through executePrepared, which needs only the connection (a reserved connection is
-        // not a whole postgres.js client, and Drizzle cannot wrap it).
-        const db = { $client: connection } as unknown as Db;
+        // The claim and the gate run through executePrepared, which is all this handle serves.
+        const db = onConnection(connection) as Db;
         const nobody = randomUUID();
         await claimDelivery({ ...deps, db }, nobody);
         await gateState(db, nobody, 0);
