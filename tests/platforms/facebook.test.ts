@@ -85,11 +85,22 @@ describe('publishing', () => {
     expect(posts[0]?.media).toHaveLength(2);
   });
 
-  it('keeps a published post when the permalink read fails', async () => {
+  it('keeps a published photo post when the permalink read after it fails', async () => {
     await sim.fault({ platform: 'facebook', operation: 'permalink', kind: 'server_error' });
-    const published = await adapter.publish(conn(), request(), recordingHooks());
+    const published = await adapter.publish(conn(), request({ media: [photo()] }), recordingHooks());
     expect(published.permalink).toBeNull();
     expect((await sim.state()).posts).toHaveLength(1);
+  });
+
+  it('takes a feed post\'s permalink from the publish answer, without a second call', async () => {
+    // Every separate read of the post fails: the link can only have come with the write (read-after-write).
+    await sim.fault({ platform: 'facebook', operation: 'permalink', kind: 'server_error' });
+    const req = request();
+    const published = await adapter.publish(conn(), req, recordingHooks());
+    expect((await sim.state()).posts.map((p) => p.id)).toEqual([published.externalId]);
+    const shown = await fetch(published.permalink ?? 'http://127.0.0.1:9/');
+    expect(shown.status).toBe(200);
+    expect(await shown.text()).toContain(req.text);
   });
 
   it('deletes a post', async () => {

@@ -148,6 +148,8 @@ export function createFacebookAdapter(options: FacebookAdapterOptions = {}): Pla
         throw new PlatformError('invalid_content', t('limits.empty'));
       }
       let externalId: string;
+      // Read-after-write (platforms.md §2): the feed post's answer carries its permalink, saving a second call.
+      let permalink: string | null = null;
       const [onlyPhoto] = photos;
       if (onlyPhoto && photos.length === 1) {
         const res = await uploadPhoto(conn, onlyPhoto, { message: post.message, published: true }, hooks.signal);
@@ -158,9 +160,10 @@ export function createFacebookAdapter(options: FacebookAdapterOptions = {}): Pla
           const res = await uploadPhoto(conn, photo, { published: false }, hooks.signal);
           attached.push({ media_fbid: res.id });
         }
-        const res = await graphCall<{ id: string }>(client(conn, hooks.signal), {
+        const res = await graphCall<{ id: string; permalink_url?: string }>(client(conn, hooks.signal), {
           method: 'POST',
           path: `/${page(conn)}/feed`,
+          query: { fields: 'id,permalink_url' },
           form: {
             message: post.message || undefined,
             link: post.link ?? undefined,
@@ -169,8 +172,9 @@ export function createFacebookAdapter(options: FacebookAdapterOptions = {}): Pla
           creates: true,
         });
         externalId = res.data.id;
+        permalink = res.data.permalink_url ?? null;
       }
-      return { externalId, permalink: await permalinkOf(conn, externalId, hooks.signal) };
+      return { externalId, permalink: permalink ?? (await permalinkOf(conn, externalId, hooks.signal)) };
     },
 
     async lookup(conn, req, hints): Promise<Lookup> {
