@@ -12,6 +12,7 @@ import type { MailSettings } from './lib/mail';
 import { defaultDeliveryPolicy, type DeliveryPolicy } from './lib/policy';
 import { startHeartbeat, type Heartbeat } from './lib/heartbeat';
 import { startSweeper, type SweepResult } from './delivery/sweep';
+import { startDueAlarm, type DueAlarm } from './lib/due-alarm';
 
 const crontab = readFileSync(new URL('./crontab', import.meta.url), 'utf8');
 
@@ -54,8 +55,8 @@ export interface WorkerOptions {
 }
 
 /**
- * Starts Graphile Worker in this process. Scheduled jobs are found by polling, so pollInterval bounds the lag
- * between a post's time and its start (docs/decisions/006).
+ * Starts Graphile Worker in this process. A job due later is found by polling, or earlier by the due-time alarm
+ * that startDeliveryWorker adds (workers/lib/due-alarm.ts, ADR 045).
  */
 export async function startWorker(opts: WorkerOptions): Promise<Runner> {
   return run({
@@ -95,6 +96,8 @@ export interface DeliveryWorkerOptions {
   pollInterval: number;
   policy?: DeliveryPolicy;
   withCron?: boolean;
+  /** Wake the pool when a scheduled job falls due rather than at its next poll (workers/lib/due-alarm.ts); default on. */
+  dueAlarm?: boolean;
   /** Connections to open and prepare before the first job (workers/delivery/warm.ts); 0 or absent: none. */
   warmConnections?: number;
   /** Prefix of the runner's worker id (default: host name). */
@@ -166,12 +169,16 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
         }
         let runnerRef: Runner | null = null;
         const events: WorkerEvents = new EventEmitter();
+        let alarm: DueAlarm | null = null;
         events.on('pool:create', ({ workerPool }) => {
           void hb.setPoolId(workerPool.id).catch((e: unknown) => opts.log.warn({ err: e }, 'could not record pool id'));
+          if (opts.dueAlarm !== false) alarm = startDueAlarm(workerPool, { db: opts.db, log: opts.log, concurrency: opts.concurrency, events });
         });
+        events.on('pool:release', () => alarm?.stop());
         // Graphile Worker shuts its pool down by itself when it cannot record jobs; it then waits for running tasks.
         // If that wait does not end (a task stuck on a broken database client), the runner is not trustworthy.
         events.on('pool:gracefulShutdown', () => {
+          alarm?.stop();
           if (stopping) return;
           const timer = setTimeout(
             () => fatal(workerId, new Error('Graphile Worker did not finish shutting down its pool')),

@@ -40,7 +40,15 @@ export interface Harness {
   media: MediaServer;
   credentialsKey: Buffer;
   channel(key: string): Channel;
-  startWorker(opts?: { policy?: Partial<DeliveryPolicy>; platformTimeoutMs?: number; concurrency?: number; name?: string; mail?: MailSettings }): Promise<DeliveryWorker>;
+  startWorker(opts?: {
+    policy?: Partial<DeliveryPolicy>;
+    platformTimeoutMs?: number;
+    concurrency?: number;
+    name?: string;
+    mail?: MailSettings;
+    /** Default 100 ms; a long one leaves a scheduled job to the due-time alarm. */
+    pollInterval?: number;
+  }): Promise<DeliveryWorker>;
   fault(spec: FaultSpec): Promise<void>;
   clearFaults(): Promise<void>;
   latency(ms: number): Promise<void>;
@@ -102,7 +110,7 @@ export async function startHarness(): Promise<Harness> {
         platformTimeoutMs: opts.platformTimeoutMs ?? 5_000,
         publicUrl: media.url,
         concurrency: opts.concurrency ?? 4,
-        pollInterval: 100,
+        pollInterval: opts.pollInterval ?? 100,
         policy: { ...fastPolicy, ...opts.policy },
         withCron: false,
         name: opts.name ?? 'test',
