@@ -17,6 +17,12 @@ export type UtropContext = {
    * except in tests that move time (a host's week ending) without sleeping.
    */
   now: () => Date;
+  /**
+   * Aborts when this request's connection closes (the client went). Live streams listen to it directly: the
+   * request's own signal reaches a loader through copies of the Request that hold each other's abort controllers only
+   * weakly, and a garbage collection at the wrong moment loses the abort (ADR 039, amendment).
+   */
+  clientGone: AbortSignal;
 };
 
 declare module '@remix-run/server-runtime' {

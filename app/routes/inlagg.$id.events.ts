@@ -13,6 +13,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const first = await postLiveState(context.db, postId);
   if (!first || !maySeePost(user, first)) throw new Response('Not found', { status: 404 });
   return eventStream(request, {
+    gone: context.clientGone,
     read: () => postLiveState(context.db, postId),
     onError: (e) => logger.warn({ err: e, postId }, 'post events: read failed'),
   });

@@ -11,6 +11,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const incidentId = parseIdParam(params);
   if (!(await incidentBoard(context.db, incidentId))) throw new Response('Not found', { status: 404 });
   return eventStream(request, {
+    gone: context.clientGone,
     read: () => incidentBoard(context.db, incidentId),
     onError: (e) => logger.warn({ err: e, incidentId }, 'crisis events: read failed'),
   });

@@ -61,6 +61,14 @@ function contentSecurityPolicy(nonce: string): string {
   ].join('; ');
 }
 
+/** A signal that aborts when the response's connection closes; held by the response itself, so never collected early. */
+function closeSignal(res: http.ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  if (res.destroyed) controller.abort();
+  else res.once('close', () => controller.abort());
+  return controller.signal;
+}
+
 export async function startWebServer(opts: WebOptions): Promise<RunningWeb> {
   const publicUrl = opts.publicUrl ?? `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${opts.port}`;
   const secureCookies = publicUrl.startsWith('https:');
@@ -116,6 +124,7 @@ export async function startWebServer(opts: WebOptions): Promise<RunningWeb> {
         simulatorUrl: opts.simulatorUrl,
         publicUrl,
         now: opts.now ?? (() => new Date()),
+        clientGone: closeSignal(res),
       }),
     }),
   );

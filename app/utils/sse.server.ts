@@ -2,8 +2,8 @@
  * Server-sent events from the database (ADR 039): the one utility behind every live page (post page, crisis status
  * board). Each open stream reads its state from the database every `intervalMs` and sends it as an event only when it
  * changed, so any web process serves any client — a delivery published by a worker shows up wherever the page is
- * open, with no message bus between processes. The stream ends when the client goes (the request's signal aborts,
- * or the body is cancelled), when `read` says the thing is gone (null), or when the server closes.
+ * open, with no message bus between processes. The stream ends when the client goes (the connection's `gone`
+ * signal or the request's own signal aborts, or the body is cancelled), when `read` says the thing is gone (null), or when the server closes.
  */
 
 export interface EventStreamOptions<T> {
@@ -17,6 +17,8 @@ export interface EventStreamOptions<T> {
   event?: string;
   /** Called when a read fails (database down): the stream keeps trying. */
   onError?: (error: unknown) => void;
+  /** The connection closed (the load context's `clientGone`): ends the stream like the request's own signal. */
+  gone?: AbortSignal;
 }
 
 // The count lives on globalThis: the Remix build and the host process load this module separately.
@@ -62,16 +64,21 @@ export function eventStream<T>(request: Request, opts: EventStreamOptions<T>): R
         counter().open -= 1;
         if (timer) clearTimeout(timer);
         request.signal.removeEventListener('abort', stop);
+        opts.gone?.removeEventListener('abort', stop);
         try {
           controller.close();
         } catch {
           // Already closed or errored by the host: nothing left to end.
         }
       };
+      const gone = () => request.signal.aborted || opts.gone?.aborted === true;
       request.signal.addEventListener('abort', stop, { once: true });
-      if (request.signal.aborted) return stop();
+      opts.gone?.addEventListener('abort', stop, { once: true });
+      if (gone()) return stop();
       const tick = async () => {
         if (closed) return;
+        // Also asked on every tick: an abort event that never arrived must not keep a stream reading for ever.
+        if (gone()) return stop();
         try {
           const state = await opts.read();
           if (closed) return;
