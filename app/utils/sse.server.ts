@@ -3,7 +3,8 @@
  * board). Each open stream reads its state from the database every `intervalMs` and sends it as an event only when it
  * changed, so any web process serves any client — a delivery published by a worker shows up wherever the page is
  * open, with no message bus between processes. The stream ends when the client goes (the connection's `gone`
- * signal or the request's own signal aborts, or the body is cancelled), when `read` says the thing is gone (null), or when the server closes.
+ * signal or the request's own signal aborts, or the body is cancelled), when `read` says the thing is gone (null),
+ * or when the server closes.
  */
 
 export interface EventStreamOptions<T> {
@@ -71,14 +72,14 @@ export function eventStream<T>(request: Request, opts: EventStreamOptions<T>): R
           // Already closed or errored by the host: nothing left to end.
         }
       };
-      const gone = () => request.signal.aborted || opts.gone?.aborted === true;
+      const clientLeft = () => request.signal.aborted || opts.gone?.aborted === true;
       request.signal.addEventListener('abort', stop, { once: true });
       opts.gone?.addEventListener('abort', stop, { once: true });
-      if (gone()) return stop();
+      if (clientLeft()) return stop();
       const tick = async () => {
         if (closed) return;
         // Also asked on every tick: an abort event that never arrived must not keep a stream reading for ever.
-        if (gone()) return stop();
+        if (clientLeft()) return stop();
         try {
           const state = await opts.read();
           if (closed) return;

@@ -24,8 +24,6 @@ export interface DueAlarmOptions {
 }
 
 export interface DueAlarm {
-  /** Looks the next due time up now (tests). */
-  refresh(): Promise<void>;
   stop(): void;
 }
 
@@ -103,7 +101,6 @@ export function startDueAlarm(pool: WorkerPool, opts: DueAlarmOptions): DueAlarm
   void refresh();
 
   return {
-    refresh,
     stop() {
       stopped = true;
       clearInterval(interval);
