@@ -7,7 +7,7 @@
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../client';
 import { channels, deliveries, deliveryAttempts, posts, postVariants, type Channel, type Delivery, type DeliveryAttempt, type Post, type PostVariant } from '../schema';
-import { executePrepared, fromRow, updateById, updateByIdSql } from './fast';
+import { executeShaped, fromRow, updateById, updateByIdSql } from './fast';
 import { isExercisePostSql } from './crisis';
 
 export type NewDelivery = typeof deliveries.$inferInsert;
@@ -220,9 +220,16 @@ export async function claimInOneStatement(
   deliveryId: string,
   opts: { from: readonly DeliveryState[]; to: DeliveryState; workerId: string; now: Date; dueBy: Date; giveUpAt: Date },
 ): Promise<OneStatementClaim | undefined> {
-  const now = opts.now.toISOString();
-  const rows = await executePrepared<Record<string, unknown>>(db, sql`
-    with d as (${claimSelectSql(deliveryId)}),
+  const values = {
+    deliveryId,
+    workerId: opts.workerId,
+    now: opts.now.toISOString(),
+    dueBy: opts.dueBy.toISOString(),
+    giveUpAt: opts.giveUpAt.toISOString(),
+  };
+  // The states are part of the text, so they name the shape (executeShaped builds the text once per shape).
+  const rows = await executeShaped<Record<string, unknown>, { v: typeof values }>(db, `claim:${opts.from.join(',')}>${opts.to}`, { v: values }, ({ v }) => sql`
+    with d as (${claimSelectSql(v.deliveryId)}),
     go as (
       select d.id, d.attempt_count from d
       where ${sql.raw('d.state')} in (${sql.join(
@@ -232,18 +239,18 @@ export async function claimInOneStatement(
         and d."__usable"
         and coalesce((d."__last"->>'number')::int, 0) = d.attempt_count
         and (d."__last" is null or d."__last"->>'outcome' <> 'in_progress')
-        and greatest(d.scheduled_at, coalesce(d.next_attempt_at, d.scheduled_at)) <= ${opts.dueBy.toISOString()}::timestamptz
-        and (d.give_up_at is null or d.give_up_at > ${now}::timestamptz)
+        and greatest(d.scheduled_at, coalesce(d.next_attempt_at, d.scheduled_at)) <= ${v.dueBy}::timestamptz
+        and (d.give_up_at is null or d.give_up_at > ${v.now}::timestamptz)
     ),
     a as (
       insert into delivery_attempts (delivery_id, number, worker_id, outcome)
-      select go.id, go.attempt_count + 1, ${opts.workerId}, 'in_progress' from go
+      select go.id, go.attempt_count + 1, ${v.workerId}, 'in_progress' from go
       returning *
     ),
     u as (
       update deliveries t
-      set state = ${opts.to}, attempt_count = go.attempt_count + 1, first_sent_at = coalesce(t.first_sent_at, ${now}::timestamptz),
-          give_up_at = coalesce(t.give_up_at, ${opts.giveUpAt.toISOString()}::timestamptz), next_attempt_at = null, updated_at = ${now}::timestamptz
+      set state = ${opts.to}, attempt_count = go.attempt_count + 1, first_sent_at = coalesce(t.first_sent_at, ${v.now}::timestamptz),
+          give_up_at = coalesce(t.give_up_at, ${v.giveUpAt}::timestamptz), next_attempt_at = null, updated_at = ${v.now}::timestamptz
       from go where t.id = go.id
       returning t.id
     )
@@ -282,10 +289,11 @@ export async function gateState(
   attemptId: number,
 ): Promise<{ state: Delivery['state']; needsReconcile: boolean; attemptOutcome: DeliveryAttempt['outcome'] | null; paused: boolean } | undefined> {
   // paused: an ordinary delivery while pause-all is active (ADR 031) — read in the same statement as the row lock.
-  const rows = await executePrepared<{ state: Delivery['state']; needs_reconcile: boolean; outcome: DeliveryAttempt['outcome'] | null; paused: boolean }>(db, sql`
-    select d.state, d.needs_reconcile, (select a.outcome from delivery_attempts a where a.id = ${attemptId}) as outcome,
+  type Row = { state: Delivery['state']; needs_reconcile: boolean; outcome: DeliveryAttempt['outcome'] | null; paused: boolean };
+  const rows = await executeShaped<Row, { v: { deliveryId: string; attemptId: number } }>(db, 'gate', { v: { deliveryId, attemptId } }, ({ v }) => sql`
+    select d.state, d.needs_reconcile, (select a.outcome from delivery_attempts a where a.id = ${v.attemptId}) as outcome,
       (not d.is_crisis and exists (select 1 from crisis_pauses p where p.resumed_at is null)) as paused
-    from deliveries d where d.id = ${deliveryId}
+    from deliveries d where d.id = ${v.deliveryId}
     for update of d`);
   const row = rows[0];
   return row ? { state: row.state, needsReconcile: row.needs_reconcile, attemptOutcome: row.outcome, paused: row.paused } : undefined;

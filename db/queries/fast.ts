@@ -5,7 +5,7 @@
  * their time (tests/bench). These helpers still take their column names and value encodings from the Drizzle
  * schema, so they stay in step with it.
  */
-import { getTableColumns, param, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { getTableColumns, is, param, Param, Placeholder, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { PgDialect, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import type { Sql } from 'postgres';
 import type { DbOrTx } from '../client';
@@ -80,18 +80,79 @@ export function insertRowSql<T extends PgTable>(table: T, values: T['$inferInser
 
 const dialect = new PgDialect();
 
+/** Named groups of values, as executeShaped takes them (one group per table written, say). */
+export type ValueGroups = Record<string, object>;
+type Values = Record<string, unknown>;
+
+/** A parameter of a shape: a value of a group (with its column's encoder, if it has one), or a constant of the shape. */
+type ShapeParam = { group: string; key: string; encoder: Param['encoder'] | null } | { constant: unknown };
+
+interface Shape {
+  text: string;
+  params: ShapeParam[];
+}
+
+const shapes = new Map<string, Shape>();
+
+/** The shape's name and, per group, the keys whose value is defined (an undefined value is left out, as Drizzle does). */
+function shapeKey(name: string, groups: ValueGroups): string {
+  let key = name;
+  for (const group in groups) {
+    key += `|${group}:`;
+    const values = groups[group] as Values;
+    for (const k in values) if (values[k] !== undefined) key += `${k},`;
+  }
+  return key;
+}
+
 /**
- * Runs one statement of the hot path as a named prepared statement (ADR 033). Drizzle sends every statement
- * unnamed, and postgres.js describes an unnamed statement that has parameters in a round trip of its own before it
- * binds it: two round trips and a fresh parse and plan per call. Prepared, a statement takes one round trip after its
- * first use on a connection, and PostgreSQL keeps its plan (postgres.js prepares it again if a migration changes a
- * table under it). Only for statements whose text has a few shapes: each connection keeps every text it prepared.
- * Inside a transaction (no pool client of its own) it runs as Drizzle would.
+ * Runs a hot statement whose SQL text Drizzle builds once per shape instead of once per call (ADR 033): building
+ * the text of the publish's finish statement (four tables, some forty values) was an eighth of a worker's busy time in
+ * a burst. `build` is called once per shape, with a placeholder for every defined value of `groups`, and must not
+ * depend on anything else that varies between calls: the shape is `name` plus the defined keys of each group. A
+ * value is encoded by its column when filled in, as Drizzle encodes a parameter; a null stays SQL null.
+ *
+ * It runs as a named prepared statement. Drizzle sends every statement unnamed, and postgres.js describes an unnamed
+ * statement that has parameters in a round trip of its own before it binds it: two round trips and a fresh parse and
+ * plan per call. Prepared, a statement takes one round trip after its first use on a connection, and PostgreSQL keeps
+ * its plan (postgres.js prepares it again if a migration changes a table under it). Only for statements with a few
+ * shapes: each connection keeps every text it prepared, and so does this module. Inside a transaction (no pool
+ * client of its own) it builds with the values and runs as Drizzle would.
  */
-export async function executePrepared<T extends Row>(db: DbOrTx, query: SQL): Promise<T[]> {
-  if (!('$client' in db)) return (await db.execute<T>(query)) as unknown as T[];
-  const { sql: text, params } = dialect.sqlToQuery(query);
-  return (await poolClientOf(db).unsafe(text, params as never[], { prepare: true })) as unknown as T[];
+export async function executeShaped<T extends Row, G extends { [K in keyof G]: object }>(db: DbOrTx, name: string, groups: G, build: (values: G) => SQL): Promise<T[]> {
+  if (!('$client' in db)) return (await db.execute<T>(build(groups))) as unknown as T[];
+  const key = shapeKey(name, groups as ValueGroups);
+  let shape = shapes.get(key);
+  if (!shape) {
+    const placeholders: ValueGroups = {};
+    for (const group in groups) {
+      const values = groups[group] as Values;
+      const own: Record<string, unknown> = {};
+      for (const k in values) if (values[k] !== undefined) own[k] = sql.placeholder(`${group}.${k}`);
+      placeholders[group] = own;
+    }
+    const query = dialect.sqlToQuery(build(placeholders as G));
+    shape = { text: query.sql, params: query.params.map(shapeParam) };
+    shapes.set(key, shape);
+  }
+  const params = shape.params.map((p) => fill(p, groups as ValueGroups));
+  return (await poolClientOf(db).unsafe(shape.text, params as never[], { prepare: true })) as unknown as T[];
+}
+
+function shapeParam(p: unknown): ShapeParam {
+  const placeholder = is(p, Param) && is(p.value, Placeholder) ? p.value : is(p, Placeholder) ? p : null;
+  if (!placeholder) return { constant: p };
+  const dot = placeholder.name.indexOf('.');
+  return { group: placeholder.name.slice(0, dot), key: placeholder.name.slice(dot + 1), encoder: is(p, Param) ? p.encoder : null };
+}
+
+function fill(p: ShapeParam, groups: ValueGroups): unknown {
+  if ('constant' in p) return p.constant;
+  const value = (groups[p.group] as Values)[p.key];
+  if (value === null || value === undefined) return null;
+  // SQL would have been part of the text; as a value it would be sent as a string.
+  if (isSql(value)) throw new Error(`executeShaped: ${p.group}.${p.key} is SQL, not a value`);
+  return p.encoder ? p.encoder.mapToDriverValue(value) : value;
 }
 
 /** The postgres.js pool under a Drizzle handle (Drizzle sets `$client`; its Db type does not say so). */
@@ -100,7 +161,7 @@ export function poolClientOf(db: DbOrTx): Sql {
 }
 
 /**
- * A handle on one reserved connection for executePrepared alone: a reserved postgres.js connection is not a whole
+ * A handle on one reserved connection for executeShaped alone: a reserved postgres.js connection is not a whole
  * client, and Drizzle cannot wrap it (workers/delivery/warm.ts prepares the hot statements on each connection).
  */
 export function onConnection(connection: Sql): DbOrTx {

@@ -9,12 +9,12 @@ import { channels } from '../../db/schema';
 import { lockWithAttempt } from '../../db/queries/deliveries';
 import { attemptUpdateSql, type AttemptPatch } from '../../db/queries/delivery-attempts';
 import { auditSql } from '../../db/queries/audit';
-import { executeAll, executePrepared } from '../../db/queries/fast';
+import { executeAll, executeShaped } from '../../db/queries/fast';
 import type { DeliveryPatch } from '../../db/queries/deliveries';
 import type { DeliveryState } from '../../db/schema';
 import type { WorkerDeps } from '../deps';
 import { dbStep, errorCode, isUniqueViolation, retryReconcile, WORKER_ACTOR, type Attempt, type ErrorInfo, type Outcome } from './outcome';
-import { enqueuePublish, holdChannel, publicationStatements, recordPublication } from './publication';
+import { enqueuePublish, holdChannel, publicationSql, publicationValues, recordPublication } from './publication';
 import { notifyCrisisDeliveryFailed } from './notifications';
 import { transitionSql } from './states';
 
@@ -58,7 +58,7 @@ const FALLBACK = 'UTFB1';
  */
 async function publishedInOneStatement(deps: WorkerDeps, at: Attempt, outcome: Extract<Outcome, { kind: 'published' }>): Promise<boolean> {
   const now = new Date();
-  const [transitionStmt, ...rest] = publicationStatements({
+  const values = publicationValues({
     delivery: at.delivery,
     channel: at.channel,
     content: at.content!,
@@ -69,12 +69,22 @@ async function publishedInOneStatement(deps: WorkerDeps, at: Attempt, outcome: E
     actor: WORKER_ACTOR,
     auditDetails: { attempt: at.attempt.number, via: outcome.via },
   });
-  const attemptClose = sql`${attemptUpdateSql(at.attempt.id, { outcome: 'published', endedAt: now, message: withNote(at, null) })}
-    and outcome = 'in_progress' and exists (select 1 from moved)`;
-  const ctes: SQL[] = [sql`moved as (${transitionStmt!} returning id)`, ...rest.map((s, i) => sql`${sql.raw(`w${i}`)} as (${s})`), sql`closed as (${attemptClose} returning id)`];
+  const groups = {
+    ids: { delivery: at.delivery.id, attempt: at.attempt.id },
+    delivery: { ...values.delivery, updatedAt: now },
+    record: values.record,
+    audit: values.audit,
+    attempt: { outcome: 'published', endedAt: now, message: withNote(at, null) } satisfies AttemptPatch,
+  };
   try {
-    await executePrepared(deps.db, sql`with ${sql.join(ctes, sql`, `)}
-      select case when exists (select 1 from moved) and exists (select 1 from closed) then true else utrop_fallback('finish') end as ok`);
+    // The text is built once (executeShaped): the delivery's from-state is publishing on this path, always.
+    await executeShaped(deps.db, 'finish.published', groups, (v) => {
+      const [transitionStmt, ...rest] = publicationSql({ id: v.ids.delivery, state: 'publishing' }, v);
+      const attemptClose = sql`${attemptUpdateSql(v.ids.attempt, v.attempt)} and outcome = 'in_progress' and exists (select 1 from moved)`;
+      const ctes: SQL[] = [sql`moved as (${transitionStmt!} returning id)`, ...rest.map((s, i) => sql`${sql.raw(`w${i}`)} as (${s})`), sql`closed as (${attemptClose} returning id)`];
+      return sql`with ${sql.join(ctes, sql`, `)}
+        select case when exists (select 1 from moved) and exists (select 1 from closed) then true else utrop_fallback('finish') end as ok`;
+    });
     return true;
   } catch (e) {
     if (errorCode(e) === FALLBACK) return false;

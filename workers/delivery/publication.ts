@@ -8,8 +8,8 @@ import type { DbOrTx } from '../../db/client';
 import type { Channel, Delivery, Post, PostMedia } from '../../db/schema';
 import { lockDeliveriesOfChannel, type DeliveryPatch } from '../../db/queries/deliveries';
 import { updateChannel } from '../../db/queries/channels';
-import { publicRecordInsertSql } from '../../db/queries/public-records';
-import { auditSql, recordAudit } from '../../db/queries/audit';
+import { publicRecordInsertSql, type NewPublicRecord } from '../../db/queries/public-records';
+import { auditSql, recordAudit, type AuditInput } from '../../db/queries/audit';
 import { executeAll } from '../../db/queries/fast';
 import { canonicalJson, sha256Hex } from '../../common/canonical-json';
 import type { Actor } from '../../common/actor';
@@ -119,12 +119,15 @@ export interface PublicationInput {
   auditDetails?: Record<string, unknown>;
 }
 
-/**
- * The statements that record that the delivery is on the platform: the delivery row (exactly what was sent), one
- * public record (upprättad handling) and an audit entry. The unique indexes on deliveries(channel_id, external_id)
- * and public_records(delivery_id) are the backstops against doing it twice.
- */
-export function publicationStatements(input: PublicationInput): SQL[] {
+/** What recording a publication writes: the delivery's patch, the public record and the audit entry. */
+export interface PublicationValues {
+  delivery: DeliveryPatch;
+  record: NewPublicRecord;
+  audit: AuditInput;
+}
+
+/** The values of a publication's record (see publicationSql); computed once, so both ways of writing them agree. */
+export function publicationValues(input: PublicationInput): PublicationValues {
   const { delivery, channel, content } = input;
   const publishedAt = input.publishedAt ?? new Date();
   const recordContent = {
@@ -133,8 +136,8 @@ export function publicationStatements(input: PublicationInput): SQL[] {
     title: content.title,
     media: content.media.map((m) => ({ filename: m.filename, mimeType: m.mimeType, sha256: m.sha256, sizeBytes: m.sizeBytes })),
   };
-  return [
-    transitionSql(delivery, 'published', {
+  return {
+    delivery: {
       externalId: input.externalId,
       permalink: input.permalink,
       publishedAt,
@@ -147,8 +150,8 @@ export function publicationStatements(input: PublicationInput): SQL[] {
       failureClass: null,
       failureReason: null,
       ...input.patch,
-    }),
-    publicRecordInsertSql({
+    },
+    record: {
       registeredAt: publishedAt,
       recordDate: publishedAt,
       postId: delivery.postId,
@@ -164,8 +167,8 @@ export function publicationStatements(input: PublicationInput): SQL[] {
       content: recordContent,
       contentSha256: sha256Hex(canonicalJson(recordContent)),
       exercise: input.exercise,
-    }),
-    auditSql({
+    },
+    audit: {
       actorUserId: input.actor.userId,
       actorLabel: input.actor.label,
       action: 'delivery.published',
@@ -179,8 +182,22 @@ export function publicationStatements(input: PublicationInput): SQL[] {
         permalink: input.permalink,
         ...input.auditDetails,
       },
-    }),
-  ];
+    },
+  };
+}
+
+/**
+ * The statements that record that the delivery is on the platform: the delivery row (exactly what was sent), one
+ * public record (upprättad handling) and an audit entry. The unique indexes on deliveries(channel_id, external_id)
+ * and public_records(delivery_id) are the backstops against doing it twice. The values may be placeholders
+ * (executeShaped): nothing here looks at them. `delivery` is the locked row's id and state (the from-state).
+ */
+export function publicationSql(delivery: Pick<Delivery, 'id' | 'state'>, values: PublicationValues): SQL[] {
+  return [transitionSql(delivery, 'published', values.delivery), publicRecordInsertSql(values.record), auditSql(values.audit)];
+}
+
+export function publicationStatements(input: PublicationInput): SQL[] {
+  return publicationSql(input.delivery, publicationValues(input));
 }
 
 /** Records the publication in the caller's transaction, as one statement (see publicationStatements). */

@@ -22,7 +22,7 @@ export async function warmConnections(deps: WorkerDeps, count: number): Promise<
   try {
     await Promise.all(
       reserved.map(async (connection) => {
-        // The claim and the gate run through executePrepared, which is all this handle serves.
+        // The claim and the gate run through executeShaped, which is all this handle serves.
         const db = onConnection(connection) as Db;
         const nobody = randomUUID();
         await claimDelivery({ ...deps, db }, nobody);
